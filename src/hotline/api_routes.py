@@ -1,0 +1,1 @@
+"""Router registration; each app owns its router in <app>/api.py."""

@@ -1,0 +1,138 @@
+"""The city's directory: regions, responsible units, staff, channels, appeal types, categories, tags."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        CITY = "city", "市"
+        COUNTY = "county", "县市区"
+        STREET = "street", "街道/乡镇"
+        COMMUNITY = "community", "社区/村"
+
+    name = models.CharField("名称", max_length=100)
+    code = models.CharField("编码", max_length=40, unique=True)
+    level = models.CharField("层级", max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    class Group(models.TextChoices):
+        COUNTY = "county", "县市区"
+        PARK = "park", "园区"
+        DEPARTMENT = "department", "市直单位"
+        ENTERPRISE = "enterprise", "公共服务企业"
+
+    name = models.CharField("名称", max_length=100)
+    code = models.CharField("编码", max_length=40, unique=True)
+    city = models.CharField("城市", max_length=40, db_index=True, help_text="city profile, e.g. yueyang")
+    group = models.CharField("分组", max_length=16, choices=Group.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办单位"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["city", "name", "group"], name="unit_unique_name_in_city")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", "话务员"
+    DISPATCHER = "dispatcher", "派单员"
+    REVIEWER = "reviewer", "审核员"
+    CALLBACK = "callback", "回访员"
+    SUPERVISOR = "supervisor", "督办员"
+    UNIT_HANDLER = "unit_handler", "承办单位专员"
+    LEADER = "leader", "领导"
+    ADMIN = "admin", "管理员"
+    SYSTEM = "system", "系统"
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="handlers")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="unit_handler") | models.Q(unit__isnull=False),
+                name="unit_handler_has_unit",
+            )
+        ]
+
+
+class Channel(models.Model):
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+    upper_platform = models.BooleanField("上级平台转办", default=False)
+    reply_days = models.PositiveSmallIntegerField("上级平台答复时限(工作日)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "受理渠道"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppealType(models.Model):
+    code = models.CharField("编码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求类型"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A node of a subject classification tree of any depth; `taxonomy` names the tree."""
+
+    taxonomy = models.CharField("分类体系", max_length=40, db_index=True)
+    name = models.CharField("名称", max_length=60)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    depth = models.PositiveSmallIntegerField("层级", default=1)
+    hot = models.BooleanField("热点事项", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求分类"
+        ordering = ["taxonomy", "depth", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "parent", "name"], name="category_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["taxonomy", "name"], condition=models.Q(parent__isnull=True), name="category_unique_root"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A special-line tag (专线/专席), e.g. 人大代表, 政企通, 文明创建."""
+
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专线标签"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

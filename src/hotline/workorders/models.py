@@ -1,0 +1,177 @@
+"""Work orders (工单) and their append-only event history."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from hotline.workcalendar.models import Box, Urgency
+
+
+class Status(models.TextChoices):
+    NEW = "new", "待处理"
+    ANSWERED = "answered", "在线直接答复"
+    DISPATCHED = "dispatched", "已派单待签收"
+    RETURNED = "returned", "已退回待改派"
+    ACCEPTED = "accepted", "办理中"
+    REPLIED = "replied", "已回复待审核"
+    CALLBACK = "callback", "待回访"
+    VERIFYING = "verifying", "不满意待核实"
+    UNSATISFIED = "unsatisfied", "核实不满意"
+    SUPERVISED = "supervised", "督办整改中"
+    CLOSED = "closed", "已办结归档"
+    MERGED = "merged", "重复件已合并"
+    INVALID = "invalid", "无效"
+
+
+OPEN_STATUSES = frozenset({Status.DISPATCHED, Status.ACCEPTED, Status.SUPERVISED})
+TERMINAL_STATUSES = frozenset({Status.ANSWERED, Status.CLOSED, Status.MERGED, Status.INVALID})
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "受理"
+    ANSWER = "answer", "在线直接答复"
+    DISPATCH = "dispatch", "派单"
+    ACCEPT = "accept", "签收"
+    RETURN = "return", "退回"
+    REDISPATCH = "redispatch", "改派"
+    CONTACT = "contact", "联系当事人"
+    REQUEST_EXTENSION = "request_extension", "申请延期"
+    APPROVE_EXTENSION = "approve_extension", "批准延期"
+    REFUSE_EXTENSION = "refuse_extension", "不予延期"
+    REPLY = "reply", "办结回复"
+    ACCEPT_REPLY = "accept_reply", "审核通过"
+    REWORK = "rework", "退回返工"
+    CALLBACK = "callback", "回访"
+    VERIFY = "verify", "核实不满意"
+    SUPERVISE = "supervise", "督办"
+    RECTIFY = "rectify", "整改回复"
+    CLOSE = "close", "办结归档"
+    MERGE = "merge", "合并重复件"
+    MARK_INVALID = "mark_invalid", "标记无效"
+    # System events raised by the deadline sweep; not user transitions.
+    OVERDUE = "overdue", "超期"
+    REMIND = "remind", "临期提醒"
+    ABSORB = "absorb", "并入重复来电"
+
+
+class CallbackResult(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+    UNREACHABLE = "unreachable", "未接通"
+
+
+class CallbackMethod(models.TextChoices):
+    SMS = "sms", "短信回访"
+    MANUAL = "manual", "人工回访"
+
+
+class WorkOrder(models.Model):
+    number = models.CharField("工单编号", max_length=32, unique=True)
+    box = models.CharField("业务", max_length=16, choices=Box.choices, default=Box.HOTLINE)
+    channel = models.ForeignKey("directory.Channel", on_delete=models.PROTECT, verbose_name="受理渠道")
+    citizen_name = models.CharField("诉求人", max_length=60, blank=True)
+    citizen_phone = models.CharField("联系电话", max_length=32, blank=True)
+    confidential = models.BooleanField("保密", default=False)
+    title = models.CharField("标题", max_length=200, blank=True)
+    content = models.TextField("诉求内容")
+    address = models.CharField("地址", max_length=200, blank=True)
+    region = models.ForeignKey("directory.Region", null=True, blank=True, on_delete=models.PROTECT)
+    appeal_type = models.ForeignKey("directory.AppealType", null=True, blank=True, on_delete=models.PROTECT)
+    category = models.ForeignKey("directory.Category", null=True, blank=True, on_delete=models.PROTECT)
+    tags = models.ManyToManyField("directory.Tag", blank=True, verbose_name="专线标签")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    unit = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        verbose_name="承办单位",
+    )
+    co_units = models.ManyToManyField("directory.Unit", blank=True, related_name="co_orders", verbose_name="协办单位")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    received_at = models.DateTimeField("受理时间", db_index=True)
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    deadline = models.DateTimeField("办理时限", null=True, blank=True, db_index=True)
+    deadline_fallback = models.BooleanField(
+        "时限按工作日估算", default=False, help_text="deadline reached a year with no official calendar loaded"
+    )
+    extension_pending = models.BooleanField("延期待审批", default=False)
+    overdue = models.BooleanField("已超期", default=False, db_index=True)
+    reminded = models.BooleanField("已提醒", default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats")
+    source = models.CharField("接入来源", max_length=60, blank=True)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
+    external_id = models.CharField("外部编号", max_length=80, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工单"
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "idempotency_key"], name="order_idempotent_intake",
+                condition=models.Q(idempotency_key__isnull=False),
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["box", "received_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class Event(models.Model):
+    """One step in an order's life. Rows are only ever inserted."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("动作", max_length=24, choices=Action.choices)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_role = models.CharField("角色", max_length=16)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    unit = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="the responsible unit when the event happened",
+    )
+    reason = models.TextField("理由", blank=True)
+    data: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工单事件"
+        ordering = ["order_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["order", "seq"], name="event_seq_unique")]
+        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["unit", "kind", "at"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Integrity guard, not a business rule: history is immutable.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("events are append-only")
+
+
+class PhoneAccess(models.Model):
+    """Audit row for every display of an unmasked citizen phone number."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)
+    via = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "号码查看审计"
+        ordering = ["-at"]
+
+
+class NumberSequence(models.Model):
+    """Per-day counter for case numbers; updated under a row lock."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last = models.PositiveIntegerField(default=0)

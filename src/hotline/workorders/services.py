@@ -1,0 +1,281 @@
+"""Writes on work orders: intake and the one transition service. Every change appends an Event."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hotline.directory.models import Role, Unit, User
+from hotline.workcalendar.services import WorkingCalendar, compute_deadline
+from hotline.workorders.models import (
+    Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder,
+)
+from hotline.workorders.rules import MOVES, UNIT_BOUND
+from hotline.workorders.selectors import unit_subtree_ids
+
+
+class DomainError(Exception):
+    """A rule of the work stops this request. `field` names the offending input where there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class ForbiddenMove(DomainError):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field, code="forbidden")
+
+
+def role_of(actor: User | None) -> str:
+    return Role.SYSTEM if actor is None else actor.role
+
+
+# --- case numbers -----------------------------------------------------------------------------
+
+def next_number(*, box: str, at: dt.datetime) -> str:
+    prefix = ("XX" if box == "mailbox" else "RX") + timezone.localtime(at).strftime("%Y%m%d")
+    seq, _ = NumberSequence.objects.select_for_update().get_or_create(prefix=prefix)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{prefix}{seq.last:06d}"
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+def create_order(
+    *, actor: User | None, fields: dict[str, Any], tag_ids: list[int] | None = None,
+    source: str = "", idempotency_key: str | None = None, at: dt.datetime | None = None,
+    number: str | None = None,
+) -> tuple[WorkOrder, bool]:
+    """Register an appeal. With an idempotency key, a retried request returns the first order, created=False."""
+    if idempotency_key:
+        existing = WorkOrder.objects.filter(source=source, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            order = WorkOrder(
+                **fields, source=source, idempotency_key=idempotency_key or None, received_at=at,
+                number=number or next_number(box=fields.get("box", "hotline"), at=at),
+                status=Status.NEW, version=1,
+            )
+            order.save(force_insert=True)
+            if tag_ids:
+                order.tags.set(tag_ids)
+            _append(order, actor=actor, kind=Action.CREATE, at=at, from_status="", to_status=Status.NEW,
+                    seq=1, reason="", data={"channel": order.channel_id})
+    except IntegrityError:
+        if idempotency_key:
+            # A concurrent identical request won the race: hand back its order.
+            return WorkOrder.objects.get(source=source, idempotency_key=idempotency_key), False
+        raise
+    return order, True
+
+
+def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
+            to_status: str, seq: int, reason: str, data: dict[str, Any]) -> Event:
+    event = Event(
+        order=order, seq=seq, kind=kind, at=at, actor=actor, actor_role=role_of(actor),
+        from_status=from_status, to_status=to_status, unit_id=order.unit_id, reason=reason, data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+# --- the transition service -------------------------------------------------------------------
+
+def transition(
+    *, order: WorkOrder | int, action: str, actor: User | None, reason: str = "",
+    data: dict[str, Any] | None = None, at: dt.datetime | None = None,
+) -> Event:
+    """Apply one action to an order: lock the row, check the table of moves, update, append an event."""
+    data = dict(data or {})
+    move = MOVES.get(action)
+    if move is None:
+        raise DomainError(f"unknown action {action!r}", field="action")
+    with transaction.atomic():
+        pk = order if isinstance(order, int) else order.pk
+        locked = WorkOrder.objects.select_for_update().get(pk=pk)
+        _check_allowed(locked, action=action, actor=actor)
+        if move.reason_required and not reason.strip():
+            raise DomainError(f"{Action(action).label} requires a reason", field="reason")
+        at = at or timezone.now()
+        before = locked.status
+        target = HANDLERS[action](locked, actor=actor, data=data, at=at) or move.target or before
+        locked.status = target
+        locked.version += 1
+        locked.save()
+        event = _append(locked, actor=actor, kind=action, at=at, from_status=before, to_status=target,
+                        seq=locked.version, reason=reason, data=data)
+    if isinstance(order, WorkOrder):
+        order.refresh_from_db()
+    return event
+
+
+def _check_allowed(order: WorkOrder, *, action: str, actor: User | None) -> None:
+    move = MOVES[action]
+    role = role_of(actor)
+    label = Action(action).label
+    if role not in move.roles:
+        raise ForbiddenMove(f"角色“{Role(role).label}”不能执行“{label}”")
+    if order.status not in move.sources:
+        raise DomainError(
+            f"工单状态为“{Status(order.status).label}”，不能执行“{label}”", field="action", code="illegal_state",
+        )
+    if role == Role.UNIT_HANDLER and action in UNIT_BOUND:
+        assert actor is not None
+        if actor.unit_id is None or order.unit_id not in unit_subtree_ids(actor.unit_id):
+            raise ForbiddenMove("该工单不属于本单位")
+
+
+# --- per-action effects; each returns the target status where it depends on the data ----------
+
+Handler = Any
+
+
+def _require(data: dict[str, Any], key: str) -> Any:
+    if data.get(key) in (None, ""):
+        raise DomainError(f"missing {key}", field=key)
+    return data[key]
+
+
+def _set_deadline(order: WorkOrder, at: dt.datetime, data: dict[str, Any]) -> None:
+    deadline = compute_deadline(
+        start=at, box=order.box, appeal_type_id=order.appeal_type_id, urgency=order.urgency,
+    )
+    order.deadline, order.deadline_fallback = deadline.at, deadline.fallback
+    order.overdue = order.reminded = order.extension_pending = False
+    data["deadline"] = deadline.at.isoformat()
+    if deadline.fallback:
+        data["deadline_fallback"] = True
+
+
+def _assign_unit(order: WorkOrder, data: dict[str, Any]) -> None:
+    unit_id = _require(data, "unit")
+    unit = Unit.objects.filter(pk=unit_id, active=True).first()
+    if unit is None:
+        raise DomainError(f"unit {unit_id} does not exist or is inactive", field="unit")
+    co_ids = [int(u) for u in data.get("co_units", [])]
+    if unit.pk in co_ids:
+        raise DomainError("the responsible unit cannot also be a co-handling unit", field="co_units")
+    if co_ids and Unit.objects.filter(pk__in=co_ids, active=True).count() != len(set(co_ids)):
+        raise DomainError("unknown or inactive co-handling unit", field="co_units")
+    order.unit = unit
+    order.co_units.set(co_ids)
+
+
+def _dispatch(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    _assign_unit(order, data)
+    order.dispatched_at = at
+    _set_deadline(order, at, data)
+
+
+def _redispatch(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    data["from_unit"] = order.unit_id
+    _dispatch(order, actor=actor, data=data, at=at)
+
+
+def _return(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    order.extension_pending = False
+
+
+def _request_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    if order.extension_pending:
+        raise DomainError("an extension request is already pending", field="action", code="illegal_state")
+    days = int(_require(data, "days"))
+    if not 1 <= days <= 30:
+        raise DomainError("extension must be 1-30 working days", field="days")
+    order.extension_pending = True
+
+
+def _approve_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    if not order.extension_pending:
+        raise DomainError("no extension request is pending", field="action", code="illegal_state")
+    requested = Event.objects.filter(order=order, kind=Action.REQUEST_EXTENSION).order_by("-seq").first()
+    days = int(data.get("days") or (requested.data.get("days") if requested else 0) or 0)
+    if not 1 <= days <= 30:
+        raise DomainError("extension must be 1-30 working days", field="days")
+    assert order.deadline is not None
+    # Extension counts from the deadline in force, even when approved after it passed.
+    local = timezone.localtime(order.deadline)
+    due = WorkingCalendar.load().add_working_days(local.date(), days)
+    order.deadline = dt.datetime.combine(due.date, local.timetz())
+    order.deadline_fallback = order.deadline_fallback or due.fallback
+    order.extension_pending = False
+    order.overdue = order.deadline < at
+    data.update(days=days, deadline=order.deadline.isoformat())
+
+
+def _refuse_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    if not order.extension_pending:
+        raise DomainError("no extension request is pending", field="action", code="illegal_state")
+    order.extension_pending = False
+
+
+def _reply(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    _require(data, "text")
+    # Record the deadline in force and the verdict so that the monthly metrics read them from the event.
+    data["deadline"] = order.deadline.isoformat() if order.deadline else None
+    data["on_time"] = order.deadline is None or at <= order.deadline
+    order.extension_pending = False
+
+
+def _callback(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    result = _require(data, "result")
+    method = data.get("method") or (CallbackMethod.SMS if actor is None else CallbackMethod.MANUAL)
+    if result not in CallbackResult.values:
+        raise DomainError(f"unknown callback result {result!r}", field="result")
+    if method not in CallbackMethod.values:
+        raise DomainError(f"unknown callback method {method!r}", field="method")
+    data["method"] = method
+    return {
+        CallbackResult.SATISFIED: Status.CLOSED, CallbackResult.BASIC: Status.CLOSED,
+        CallbackResult.UNSATISFIED: Status.VERIFYING, CallbackResult.UNREACHABLE: Status.CALLBACK,
+    }[result]
+
+
+def _verify(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    upheld = data.get("upheld")
+    if not isinstance(upheld, bool):
+        raise DomainError("upheld must be true or false", field="upheld")
+    return Status.UNSATISFIED if upheld else Status.CLOSED
+
+
+def _supervise(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    if order.status != Status.UNSATISFIED:
+        return order.status
+    _set_deadline(order, at, data)
+    return Status.SUPERVISED
+
+
+def _merge(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    into = WorkOrder.objects.select_for_update().filter(number=_require(data, "into")).first()
+    if into is None or into.pk == order.pk:
+        raise DomainError("no such case to merge into", field="into")
+    if into.status in (Status.MERGED, Status.INVALID):
+        raise DomainError("cannot merge into a merged or invalid case", field="into")
+    order.merged_into = into
+    into.version += 1
+    into.save(update_fields=["version"])
+    _append(into, actor=actor, kind=Action.ABSORB, at=at, from_status=into.status, to_status=into.status,
+            seq=into.version, reason="", data={"repeat": order.number})
+
+
+def _noop(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    Action.ANSWER: _noop, Action.DISPATCH: _dispatch, Action.ACCEPT: _noop, Action.RETURN: _return,
+    Action.REDISPATCH: _redispatch, Action.CONTACT: _noop, Action.REQUEST_EXTENSION: _request_extension,
+    Action.APPROVE_EXTENSION: _approve_extension, Action.REFUSE_EXTENSION: _refuse_extension,
+    Action.REPLY: _reply, Action.ACCEPT_REPLY: _noop, Action.REWORK: _noop, Action.CALLBACK: _callback,
+    Action.VERIFY: _verify, Action.SUPERVISE: _supervise, Action.RECTIFY: _reply, Action.CLOSE: _noop,
+    Action.MERGE: _merge, Action.MARK_INVALID: _noop,
+}

@@ -1,0 +1,22 @@
+import pytest
+
+from tests.factories import City, make_city
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def calendar(db) -> None:
+    from hotline.workcalendar.services import load_official_year, seed_default_rules
+
+    for year in (2023, 2024, 2025, 2026):
+        load_official_year(year=year)
+    seed_default_rules()
+
+
+@pytest.fixture
+def city(calendar) -> City:
+    return make_city()
