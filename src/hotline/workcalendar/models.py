@@ -1,6 +1,7 @@
 """Working-day calendar (holidays and make-up working weekends) and deadline rules."""
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -46,7 +47,11 @@ class Box(models.TextChoices):
 
 
 class DeadlineRule(models.Model):
-    """Deadline for a dispatched order. Blank box/appeal type/urgency match anything; the most specific rule wins."""
+    """Deadline for a dispatched order. Blank box/appeal type/urgency match anything.
+
+    The most specific rule wins, compared field by field: an exact urgency first, then an exact
+    appeal type, then an exact box (see services.find_rule).
+    """
 
     class Unit(models.TextChoices):
         WORKING_DAYS = "working_days", "工作日"
@@ -57,13 +62,24 @@ class DeadlineRule(models.Model):
         "directory.AppealType", null=True, blank=True, on_delete=models.CASCADE, verbose_name="诉求类型"
     )
     urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, blank=True)
-    amount = models.PositiveSmallIntegerField("时限")
+    amount = models.PositiveSmallIntegerField("时限", validators=[MinValueValidator(1)])
     unit = models.CharField("单位", max_length=16, choices=Unit.choices, default=Unit.WORKING_DAYS)
 
     class Meta:
         verbose_name = verbose_name_plural = "办理时限规则"
         constraints = [
             models.UniqueConstraint(fields=["box", "appeal_type", "urgency"], name="deadline_rule_unique"),
+            # NULLs are distinct in SQL unique indexes: without this, two "any appeal type" rules for the
+            # same box and urgency could coexist and the winner would be arbitrary.
+            models.UniqueConstraint(
+                fields=["box", "urgency"], condition=models.Q(appeal_type__isnull=True),
+                name="deadline_rule_unique_any_type",
+                violation_error_message="已存在相同业务、紧急程度且不限诉求类型的时限规则。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=1), name="deadline_rule_amount_positive",
+                violation_error_message="时限必须至少为 1。",
+            ),
         ]
 
     def __str__(self) -> str:
