@@ -136,3 +136,29 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IntegrationToken(models.Model):
+    """A bearer token for one channel integration (WeChat, provincial platform, portal mailbox ...).
+
+    Only the sha256 digest of the token is stored; the token itself is shown once, at creation.
+    `source` namespaces the integration's idempotency keys, so a rotated token keeps the same source.
+    """
+
+    name = models.CharField("名称", max_length=80)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="tokens", verbose_name="受理渠道")
+    source = models.CharField("接入来源", max_length=60)
+    token_hash = models.CharField("令牌摘要(sha256)", max_length=64, unique=True, editable=False)
+    prefix = models.CharField("令牌前缀", max_length=16, editable=False, help_text="first characters, to recognise it")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="创建人",
+    )
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接入令牌"
+        ordering = ["source", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -33,8 +33,9 @@ MOVES: dict[str, Move] = {
     Action.REDISPATCH: _m({S.RETURNED, S.DISPATCHED, S.ACCEPTED}, HOTLINE_DESK, S.DISPATCHED, reason_required=True),
     Action.CONTACT: _m({S.ACCEPTED, S.SUPERVISED}, {R.UNIT_HANDLER}, None),
     Action.REQUEST_EXTENSION: _m({S.ACCEPTED}, {R.UNIT_HANDLER}, None, reason_required=True),
-    Action.APPROVE_EXTENSION: _m({S.ACCEPTED, S.REPLIED}, HOTLINE_DESK, None),
-    Action.REFUSE_EXTENSION: _m({S.ACCEPTED, S.REPLIED}, HOTLINE_DESK, None, reason_required=True),
+    # A request is decided while the unit is still handling: replying (or returning) withdraws it.
+    Action.APPROVE_EXTENSION: _m({S.ACCEPTED}, HOTLINE_DESK, None),
+    Action.REFUSE_EXTENSION: _m({S.ACCEPTED}, HOTLINE_DESK, None, reason_required=True),
     Action.REPLY: _m({S.ACCEPTED}, {R.UNIT_HANDLER}, S.REPLIED),
     Action.ACCEPT_REPLY: _m({S.REPLIED}, {R.REVIEWER, R.SUPERVISOR}, S.CALLBACK),
     Action.REWORK: _m({S.REPLIED}, {R.REVIEWER, R.SUPERVISOR}, S.ACCEPTED, reason_required=True),

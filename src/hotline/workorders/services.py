@@ -99,13 +99,18 @@ def transition(
     move = MOVES.get(action)
     if move is None:
         raise DomainError(f"unknown action {action!r}", field="action")
+    if at is not None and timezone.is_naive(at):
+        raise DomainError("时间必须带时区", field="at")
     with transaction.atomic():
         pk = order if isinstance(order, int) else order.pk
-        locked = WorkOrder.objects.select_for_update().get(pk=pk)
+        locked = WorkOrder.objects.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise DomainError(f"工单 {pk} 不存在", field="order", code="not_found")
         _check_allowed(locked, action=action, actor=actor)
         if move.reason_required and not reason.strip():
-            raise DomainError(f"{Action(action).label} requires a reason", field="reason")
+            raise DomainError(f"“{Action(action).label}”必须填写理由", field="reason")
         at = at or timezone.now()
+        _check_time(locked, at)
         before = locked.status
         target = HANDLERS[action](locked, actor=actor, data=data, at=at) or move.target or before
         locked.status = target
@@ -134,6 +139,20 @@ def _check_allowed(order: WorkOrder, *, action: str, actor: User | None) -> None
             raise ForbiddenMove("该工单不属于本单位")
 
 
+def _check_time(order: WorkOrder, at: dt.datetime) -> None:
+    """History runs forward: a step may not be dated before the order's latest event."""
+    last = Event.objects.filter(order=order, seq=order.version).values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise DomainError(
+            f"时间 {_iso(at)} 早于该工单上一步骤的时间 {_iso(last)}", field="at", code="out_of_order",
+        )
+
+
+def _iso(moment: dt.datetime) -> str:
+    """Datetimes in event data are local-time ISO 8601 strings, whatever zone the value came in."""
+    return timezone.localtime(moment).isoformat()
+
+
 # --- per-action effects; each returns the target status where it depends on the data ----------
 
 Handler = Any
@@ -145,23 +164,36 @@ def _require(data: dict[str, Any], key: str) -> Any:
     return data[key]
 
 
+def _as_int(value: Any, field: str) -> int:
+    """A whole number given as int or digit string; anything else is the caller's error, named by field."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise DomainError(f"{field} must be a whole number, got {value!r}", field=field)
+    try:
+        return int(value)
+    except ValueError:
+        raise DomainError(f"{field} must be a whole number, got {value!r}", field=field) from None
+
+
 def _set_deadline(order: WorkOrder, at: dt.datetime, data: dict[str, Any]) -> None:
     deadline = compute_deadline(
         start=at, box=order.box, appeal_type_id=order.appeal_type_id, urgency=order.urgency,
     )
     order.deadline, order.deadline_fallback = deadline.at, deadline.fallback
     order.overdue = order.reminded = order.extension_pending = False
-    data["deadline"] = deadline.at.isoformat()
+    data["deadline"] = _iso(deadline.at)
     if deadline.fallback:
         data["deadline_fallback"] = True
 
 
 def _assign_unit(order: WorkOrder, data: dict[str, Any]) -> None:
-    unit_id = _require(data, "unit")
+    unit_id = _as_int(_require(data, "unit"), "unit")
     unit = Unit.objects.filter(pk=unit_id, active=True).first()
     if unit is None:
         raise DomainError(f"unit {unit_id} does not exist or is inactive", field="unit")
-    co_ids = [int(u) for u in data.get("co_units", [])]
+    co_units = data.get("co_units") or []
+    if not isinstance(co_units, list):
+        raise DomainError("co_units must be a list of unit ids", field="co_units")
+    co_ids = [_as_int(u, "co_units") for u in co_units]
     if unit.pk in co_ids:
         raise DomainError("the responsible unit cannot also be a co-handling unit", field="co_units")
     if co_ids and Unit.objects.filter(pk__in=co_ids, active=True).count() != len(set(co_ids)):
@@ -188,7 +220,7 @@ def _return(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: d
 def _request_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
     if order.extension_pending:
         raise DomainError("an extension request is already pending", field="action", code="illegal_state")
-    days = int(_require(data, "days"))
+    days = _as_int(_require(data, "days"), "days")
     if not 1 <= days <= 30:
         raise DomainError("extension must be 1-30 working days", field="days")
     order.extension_pending = True
@@ -198,7 +230,7 @@ def _approve_extension(order: WorkOrder, *, actor: User | None, data: dict[str, 
     if not order.extension_pending:
         raise DomainError("no extension request is pending", field="action", code="illegal_state")
     requested = Event.objects.filter(order=order, kind=Action.REQUEST_EXTENSION).order_by("-seq").first()
-    days = int(data.get("days") or (requested.data.get("days") if requested else 0) or 0)
+    days = _as_int(data.get("days") or (requested.data.get("days") if requested else 0) or 0, "days")
     if not 1 <= days <= 30:
         raise DomainError("extension must be 1-30 working days", field="days")
     assert order.deadline is not None
@@ -209,7 +241,7 @@ def _approve_extension(order: WorkOrder, *, actor: User | None, data: dict[str, 
     order.deadline_fallback = order.deadline_fallback or due.fallback
     order.extension_pending = False
     order.overdue = order.deadline < at
-    data.update(days=days, deadline=order.deadline.isoformat())
+    data.update(days=days, deadline=_iso(order.deadline))
 
 
 def _refuse_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
@@ -221,7 +253,7 @@ def _refuse_extension(order: WorkOrder, *, actor: User | None, data: dict[str, A
 def _reply(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
     _require(data, "text")
     # Record the deadline in force and the verdict so that the monthly metrics read them from the event.
-    data["deadline"] = order.deadline.isoformat() if order.deadline else None
+    data["deadline"] = _iso(order.deadline) if order.deadline else None
     data["on_time"] = order.deadline is None or at <= order.deadline
     order.extension_pending = False
 

@@ -1,0 +1,154 @@
+"""Directory endpoints (units, channels, appeal types, categories, tags) and staff session login."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+from ninja.utils import check_csrf
+
+from hotline.api import InputError, error_item, staff_auth
+from hotline.directory.models import AppealType, Category, Channel, Tag, Unit, User
+from hotline.workorders.schemas import ErrorOut
+
+router = Router(tags=["directory"])
+auth_router = Router(tags=["auth"])
+
+ERRORS: dict[int, Any] = {c: ErrorOut for c in (401, 403, 422)}
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    city: str
+    group: str
+    parent_id: int | None
+    active: bool
+
+
+class ChannelOut(Schema):
+    code: str
+    name: str
+    upper_platform: bool
+    reply_days: int | None
+
+
+class AppealTypeOut(Schema):
+    code: str
+    name: str
+
+
+class CategoryOut(Schema):
+    id: int
+    taxonomy: str
+    name: str
+    parent_id: int | None
+    depth: int
+    hot: bool
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+
+
+class UnitFilters(Schema):
+    include_inactive: bool = False
+    city: str | None = Field(None, max_length=40)
+
+
+class CategoryFilters(Schema):
+    taxonomy: str | None = Field(None, max_length=40)
+
+
+@router.get("/units", auth=staff_auth, response={200: list[UnitOut], **ERRORS}, summary="承办单位")
+def units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
+    qs = Unit.objects.all()
+    if not filters.include_inactive:
+        qs = qs.filter(active=True)
+    if filters.city:
+        qs = qs.filter(city=filters.city)
+    return qs
+
+
+@router.get("/channels", auth=staff_auth, response={200: list[ChannelOut], **ERRORS}, summary="受理渠道")
+def channels(request: HttpRequest) -> Any:
+    return Channel.objects.all()
+
+
+@router.get("/appeal-types", auth=staff_auth, response={200: list[AppealTypeOut], **ERRORS}, summary="诉求类型")
+def appeal_types(request: HttpRequest) -> Any:
+    return AppealType.objects.all()
+
+
+@router.get("/categories", auth=staff_auth, response={200: list[CategoryOut], **ERRORS}, summary="诉求分类")
+def categories(request: HttpRequest, filters: Query[CategoryFilters]) -> Any:
+    qs = Category.objects.all()
+    if filters.taxonomy:
+        qs = qs.filter(taxonomy=filters.taxonomy)
+    return qs
+
+
+@router.get("/tags", auth=staff_auth, response={200: list[TagOut], **ERRORS}, summary="专线标签")
+def tags(request: HttpRequest) -> Any:
+    return Tag.objects.all()
+
+
+# --- session login for staff (browsers and scripts) --------------------------------------------
+
+class LoginIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=256)
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    role: str
+    unit: int | None
+    csrf_token: str
+
+
+class CsrfOut(Schema):
+    csrf_token: str
+
+
+def _me(request: HttpRequest, user: User) -> dict[str, Any]:
+    return {
+        "username": user.username, "name": user.get_full_name() or user.username, "role": user.role,
+        "unit": user.unit_id, "csrf_token": get_token(request),
+    }
+
+
+@auth_router.get("/csrf", auth=None, response=CsrfOut, summary="取得 CSRF 令牌（并设置 csrftoken cookie）")
+def csrf(request: HttpRequest) -> dict[str, str]:
+    return {"csrf_token": get_token(request)}
+
+
+@auth_router.post("/login", auth=None, response={200: MeOut, **ERRORS}, summary="职员登录（会话）")
+def login_view(request: HttpRequest, payload: LoginIn) -> dict[str, Any]:
+    """Needs the csrftoken cookie and the X-CSRFToken header (GET /api/auth/csrf first)."""
+    if check_csrf(request) is not None:
+        raise HttpError(403, "CSRF check Failed")
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if not isinstance(user, User):
+        raise InputError([error_item("password", "用户名或密码错误", "bad_credentials")], status=401)
+    login(request, user)
+    return _me(request, user)
+
+
+@auth_router.post("/logout", auth=staff_auth, response={204: None, **ERRORS}, summary="退出登录")
+def logout_view(request: HttpRequest) -> Status[None]:
+    logout(request)
+    return Status(204, None)
+
+
+@auth_router.get("/me", auth=staff_auth, response={200: MeOut, **ERRORS}, summary="当前用户")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    return _me(request, user)

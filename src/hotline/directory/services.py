@@ -1,0 +1,63 @@
+"""Writes on the directory: integration tokens for channel integrations."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.utils import timezone
+
+from hotline.directory.models import Channel, IntegrationToken, User
+
+TOKEN_PREFIX = "hlt_"
+
+
+class TokenError(ValueError):
+    """Bad input for a token operation; `field` names it."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def create_integration_token(
+    *, name: str, channel: Channel, source: str, created_by: User | None = None,
+) -> tuple[IntegrationToken, str]:
+    """Issue a token bound to one channel and source. Returns the row and the raw token (shown only once)."""
+    name, source = name.strip(), source.strip()
+    if not name:
+        raise TokenError("name is required", field="name")
+    if not source:
+        raise TokenError("source is required", field="source")
+    if len(source) > IntegrationToken._meta.get_field("source").max_length:  # type: ignore[operator]
+        raise TokenError("source is too long", field="source")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = IntegrationToken.objects.create(
+        name=name, channel=channel, source=source, token_hash=token_digest(raw),
+        prefix=raw[: len(TOKEN_PREFIX) + 6], created_by=created_by,
+    )
+    return token, raw
+
+
+def revoke_integration_token(*, token: IntegrationToken, at: dt.datetime | None = None) -> IntegrationToken:
+    """Revoke a token; revoking twice keeps the first revocation time."""
+    if token.revoked_at is None:
+        token.revoked_at = at or timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def active_integration_token(raw: str) -> IntegrationToken | None:
+    """The live token for a presented bearer value, or None (unknown or revoked)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    return (
+        IntegrationToken.objects.select_related("channel")
+        .filter(token_hash=token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )

@@ -1,0 +1,252 @@
+"""Work-order endpoints: channel intake (integration token) and the staff case API (session)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pydantic
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Header, Query, Router
+from ninja.errors import AuthorizationError
+from ninja.responses import Status as Reply
+
+from hotline.api import InputError, error_item, integration_auth, staff_auth
+from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Role, Tag, Unit, User
+from hotline.workorders.models import Action, Event, Status, WorkOrder
+from hotline.workorders.rules import UNIT_BOUND, allowed_actions
+from hotline.workorders.schemas import (
+    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, TransitionIn,
+    TransitionOut, data_schema,
+)
+from hotline.workorders.selectors import (
+    citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
+)
+from hotline.workorders.services import create_order, transition
+
+router = Router(tags=["cases"])
+
+ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
+NOT_FOUND = "未找到该工单"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+def _resolve_intake(payload: IntakeIn) -> tuple[dict[str, Any], list[int]]:
+    """Codes and ids of the payload -> model fields; every unknown one is reported, naming its field."""
+    errors: list[dict[str, Any]] = []
+    fields: dict[str, Any] = payload.model_dump(exclude={"appeal_type", "category", "tags"})
+    fields["box"], fields["urgency"] = str(payload.box.value), str(payload.urgency.value)
+    if payload.appeal_type:
+        fields["appeal_type"] = AppealType.objects.filter(code=payload.appeal_type).first()
+        if fields["appeal_type"] is None:
+            errors.append(error_item("appeal_type", f"未知的诉求类型编码 {payload.appeal_type!r}", "unknown_code"))
+    if payload.category is not None:
+        fields["category"] = Category.objects.filter(pk=payload.category).first()
+        if fields["category"] is None:
+            errors.append(error_item("category", f"未知的诉求分类 id {payload.category}", "unknown_id"))
+    tag_ids: list[int] = []
+    if payload.tags:
+        found = dict(Tag.objects.filter(code__in=payload.tags).values_list("code", "id"))
+        missing = sorted(set(payload.tags) - set(found))
+        if missing:
+            errors.append(error_item("tags", f"未知的专线标签编码 {', '.join(missing)}", "unknown_code"))
+        tag_ids = sorted(set(found.values()))
+    if errors:
+        raise InputError(errors)
+    return fields, tag_ids
+
+
+@router.post(
+    "/intake", auth=integration_auth, response={200: IntakeOut, 201: IntakeOut, **ERRORS},
+    summary="渠道接入：登记一件诉求（幂等）",
+)
+def intake(
+    request: HttpRequest, payload: IntakeIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=120),
+) -> Reply[IntakeOut]:
+    """Creates a case for the token's channel. A retry with the same Idempotency-Key returns the same case (200)."""
+    token: IntegrationToken = request.auth  # type: ignore[attr-defined]
+    fields, tag_ids = _resolve_intake(payload)
+    fields["channel"] = token.channel
+    order, created = create_order(
+        actor=None, fields=fields, tag_ids=tag_ids, source=token.source, idempotency_key=idempotency_key,
+    )
+    if not created and (order.content, order.citizen_phone, order.box) != (
+        fields["content"], fields["citizen_phone"], fields["box"]
+    ):
+        raise InputError(
+            [error_item("Idempotency-Key", "该幂等键已用于另一件不同的诉求", "idempotency_key_reused")], status=409,
+        )
+    out = IntakeOut(
+        number=order.number, status=order.status, box=order.box, channel=token.channel.code, source=order.source,
+        received_at=order.received_at, created=created,
+    )
+    return Reply(201 if created else 200, out)
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _filtered(user: User, f: CaseFilters) -> QuerySet[WorkOrder]:
+    qs = visible_orders(user)
+    errors: list[dict[str, Any]] = []
+    if f.status is not None:
+        qs = qs.filter(status=f.status.value)
+    if f.box is not None:
+        qs = qs.filter(box=f.box.value)
+    if f.unit is not None:
+        if not Unit.objects.filter(pk=f.unit).exists():
+            errors.append(error_item("unit", f"未知的承办单位 id {f.unit}", "unknown_id"))
+        qs = qs.filter(unit_id__in=unit_subtree_ids(f.unit))
+    if f.channel:
+        channel = Channel.objects.filter(code=f.channel).first()
+        if channel is None:
+            errors.append(error_item("channel", f"未知的受理渠道编码 {f.channel!r}", "unknown_code"))
+        qs = qs.filter(channel=channel)
+    if errors:
+        raise InputError(errors)
+    if f.received_from is not None:
+        qs = qs.filter(received_at__gte=_day_start(f.received_from))
+    if f.received_to is not None:
+        qs = qs.filter(received_at__lt=_day_start(f.received_to + dt.timedelta(days=1)))
+    if f.overdue is not None:
+        qs = qs.filter(overdue=f.overdue)
+    q = (f.q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(content__icontains=q))
+    return qs
+
+
+def _ref(obj: Any, key: str = "code") -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {key: getattr(obj, key), "name": obj.name}
+
+
+def _item(user: User, order: WorkOrder) -> dict[str, Any]:
+    return {
+        "number": order.number, "box": order.box, "status": order.status,
+        "status_label": Status(order.status).label, "channel": _ref(order.channel),
+        **citizen_view(user, order),
+        "title": order.title, "summary": order.content[:80],
+        "appeal_type": _ref(order.appeal_type), "category": _ref(order.category, "id"),
+        "urgency": order.urgency, "unit": _ref(order.unit, "id"),
+        "received_at": order.received_at, "deadline": order.deadline, "overdue": order.overdue,
+    }
+
+
+def _actions_for(user: User, order: WorkOrder) -> list[dict[str, str]]:
+    """Moves the table allows this user now; unit-bound moves only for the unit holding the case."""
+    actions = allowed_actions(order.status, user.role)
+    if user.role == Role.UNIT_HANDLER:
+        holds = bool(user.unit_id and order.unit_id and order.unit_id in unit_subtree_ids(user.unit_id))
+        if not holds:
+            actions = [a for a in actions if a not in UNIT_BOUND]
+    # An extension can be requested only when none is pending, and decided only while one is.
+    if order.extension_pending:
+        actions = [a for a in actions if a != Action.REQUEST_EXTENSION]
+    else:
+        actions = [a for a in actions if a not in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)]
+    return [{"action": str(a), "label": Action(a).label} for a in actions]
+
+
+def _detail(user: User, order: WorkOrder) -> dict[str, Any]:
+    return {
+        **_item(user, order),
+        "content": order.content, "address": order.address,
+        "tags": [_ref(t) for t in order.tags.all()],
+        "co_units": [_ref(u, "id") for u in order.co_units.all()],
+        "dispatched_at": order.dispatched_at, "deadline_fallback": order.deadline_fallback,
+        "extension_pending": order.extension_pending,
+        "merged_into": order.merged_into.number if order.merged_into_id else None,  # type: ignore[union-attr]
+        "source": order.source, "external_id": order.external_id, "version": order.version,
+        "can_reveal_phone": may_reveal_phone(user, order),
+        "allowed_actions": _actions_for(user, order),
+    }
+
+
+def _event(event: Event) -> dict[str, Any]:
+    return {
+        "seq": event.seq, "kind": event.kind, "kind_label": Action(event.kind).label, "at": event.at,
+        "actor": event.actor.username if event.actor else None, "actor_role": event.actor_role,
+        "from_status": event.from_status, "to_status": event.to_status, "unit": _ref(event.unit, "id"),
+        "reason": event.reason, "data": event.data,
+    }
+
+
+def _visible(user: User, number: str) -> WorkOrder:
+    """The case if this user may see it; 404 otherwise, so that other units cannot probe numbers."""
+    order = (
+        visible_orders(user).select_related("channel", "appeal_type", "category", "unit", "merged_into")
+        .filter(number=number).first()
+    )
+    if order is None:
+        raise Http404(NOT_FOUND)
+    return order
+
+
+@router.get("/cases", auth=staff_auth, response={200: CasePage, **ERRORS}, summary="工单列表")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    user = _user(request)
+    qs = _filtered(user, filters)
+    start = (filters.page - 1) * filters.page_size
+    page = qs.select_related("channel", "appeal_type", "category", "unit")[start:start + filters.page_size]
+    return {
+        "count": qs.count(), "page": filters.page, "page_size": filters.page_size,
+        "items": [_item(user, o) for o in page],
+    }
+
+
+@router.get("/cases/{number}", auth=staff_auth, response={200: CaseDetail, **ERRORS}, summary="工单详情")
+def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    user = _user(request)
+    return _detail(user, _visible(user, number))
+
+
+@router.get("/cases/{number}/events", auth=staff_auth, response={200: list[EventOut], **ERRORS},
+            summary="工单流转记录")
+def case_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    user = _user(request)
+    order = _visible(user, number)
+    return [_event(e) for e in order_events(user, order=order)]
+
+
+@router.post("/cases/{number}/phone", auth=staff_auth, response={200: PhoneOut, **ERRORS},
+             summary="查看完整号码（留痕）")
+def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
+    user = _user(request)
+    order = _visible(user, number)
+    phone = reveal_phone(user, order=order, via="api")
+    if phone is None:
+        raise AuthorizationError(message="当前角色无权查看完整号码")
+    return {"number": order.number, "citizen_phone": phone}
+
+
+@router.post("/cases/{number}/transitions", auth=staff_auth, response={200: TransitionOut, **ERRORS},
+             summary="执行流转动作")
+def case_transition(request: HttpRequest, number: str, payload: TransitionIn) -> dict[str, Any]:
+    user = _user(request)
+    order = _visible(user, number)
+    try:
+        data = data_schema(payload.action).model_validate(payload.data)
+    except pydantic.ValidationError as exc:
+        raise InputError([
+            error_item(".".join(["data", *(str(p) for p in e["loc"])]), e["msg"], e["type"]) for e in exc.errors()
+        ]) from exc
+    event = transition(
+        order=order, action=payload.action, actor=user, reason=payload.reason,
+        data=data.model_dump(mode="json", exclude_defaults=True),
+    )
+    # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).
+    return {"event": _event(event), "case": _detail(user, order)}

@@ -1,0 +1,379 @@
+"""Monthly assessment inputs per unit, computed from the event history (see docs/metrics.md).
+
+Two families of metrics, each computed by ONE aggregate SQL statement that is portable between
+SQLite (>= 3.25) and PostgreSQL:
+
+* per-order ("tenure") metrics - due, done, on_time, reworked, extended, contacted - are judged on
+  the order's *final assignment* to a unit (the last dispatch/redispatch at or before the cut-off)
+  and on the events that follow it;
+* per-event metrics - returned and the callback family - count events that happened in the month.
+
+The same SQL feeds the numbers (`unit_month_metrics`) and the drill-down (`metric_cases`), so a
+number and the cases behind it cannot disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from hotline.directory.models import Unit
+from hotline.workcalendar.models import Box
+from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Event, WorkOrder
+from hotline.workorders.selectors import unit_subtree_ids
+from hotline.workorders.services import DomainError
+
+# China has one time zone and no daylight saving time; month boundaries are local midnights.
+ASSESSMENT_TZ = ZoneInfo("Asia/Shanghai")
+# Default cut-off: 00:00 local on this day of the following month (events up to the 9th count).
+CUTOFF_DAY = 10
+# Decimal precision of the satisfaction percentages (significant digits, rounded half-up).
+PERCENT_PRECISION = 28
+
+
+@dataclass(frozen=True)
+class UnitMonthMetrics:
+    unit_id: int
+    due: int = 0
+    done: int = 0
+    on_time: int = 0
+    reworked: int = 0
+    extended: int = 0
+    contacted: int = 0
+    returned: int = 0
+    callbacks: int = 0
+    satisfied: int = 0
+    unsatisfied: int = 0
+    system_callbacks: int = 0  # SMS survey
+    system_satisfied: int = 0
+    spot_callbacks: int = 0  # manual spot-check calls
+    spot_satisfied: int = 0
+
+    @property
+    def system_satisfaction(self) -> Decimal:
+        """100 * system_satisfied / system_callbacks, unrounded (28 significant digits, half-up); 0 if none."""
+        return percent(self.system_satisfied, self.system_callbacks)
+
+    @property
+    def spot_check_satisfaction(self) -> Decimal:
+        """100 * spot_satisfied / spot_callbacks, unrounded (28 significant digits, half-up); 0 if none."""
+        return percent(self.spot_satisfied, self.spot_callbacks)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in METRICS)
+
+    def plus(self, other: UnitMonthMetrics, *, unit_id: int | None = None) -> UnitMonthMetrics:
+        """Field-wise sum, labelled with `unit_id` (default: this one's)."""
+        sums = {name: getattr(self, name) + getattr(other, name) for name in METRICS}
+        return UnitMonthMetrics(unit_id=self.unit_id if unit_id is None else unit_id, **sums)
+
+
+METRICS: tuple[str, ...] = tuple(f.name for f in fields(UnitMonthMetrics) if f.name != "unit_id")
+TENURE_METRICS: tuple[str, ...] = ("due", "done", "on_time", "reworked", "extended", "contacted")
+EVENT_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m not in TENURE_METRICS)
+
+
+def percent(numerator: int, denominator: int) -> Decimal:
+    if denominator == 0:
+        return Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = PERCENT_PRECISION
+        ctx.rounding = ROUND_HALF_UP
+        return Decimal(100 * numerator) / Decimal(denominator)
+
+
+# --- the period ------------------------------------------------------------------------------
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the month as aware local datetimes (Asia/Shanghai midnights)."""
+    _check_month(month)
+    start = dt.datetime(month.year, month.month, 1, tzinfo=ASSESSMENT_TZ)
+    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, dt.datetime(nxt.year, nxt.month, 1, tzinfo=ASSESSMENT_TZ)
+
+
+def default_cutoff(month: dt.date) -> dt.datetime:
+    """The documented cut-off of a month: 00:00 Asia/Shanghai on the 10th of the following month."""
+    _, end = month_bounds(month)
+    return end.replace(day=CUTOFF_DAY)
+
+
+def _check_month(month: Any) -> None:
+    if not isinstance(month, dt.date) or isinstance(month, dt.datetime) or month.day != 1:
+        raise DomainError("month must be a date on the first day of the month", field="month")
+
+
+def _check(box: str, month: dt.date, as_of: dt.datetime | None) -> dt.datetime:
+    if box not in Box.values:
+        raise DomainError(f"box must be one of {', '.join(Box.values)}", field="box")
+    _check_month(month)
+    if as_of is None:
+        return default_cutoff(month)
+    if not isinstance(as_of, dt.datetime) or as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise DomainError("as_of must be a timezone-aware datetime", field="as_of")
+    return as_of
+
+
+# --- SQL --------------------------------------------------------------------------------------
+
+EV = Event._meta.db_table
+WO = WorkOrder._meta.db_table
+ASSIGN = (Action.DISPATCH.value, Action.REDISPATCH.value)
+LOSE = (Action.DISPATCH.value, Action.REDISPATCH.value, Action.RETURN.value)
+
+
+class _Sql:
+    """Collects parameters for one statement. Placeholders are markers, numbered when created and
+    turned into positional `%s` in textual order by `finish()`, so fragments can be built in any order."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def p(self, value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            value = connection.ops.adapt_datetimefield_value(value)
+        self.values.append(value)
+        return f"\x00{len(self.values) - 1}\x00"
+
+    def many(self, values: Iterable[Any]) -> str:
+        return "(" + ", ".join(self.p(v) for v in values) + ")"
+
+    def finish(self, sql: str) -> tuple[str, list[Any]]:
+        parts = sql.split("\x00")
+        params = [self.values[int(i)] for i in parts[1::2]]
+        return "%s".join(parts[0::2]), params
+
+
+def _vendor() -> str:
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"monthly metrics support SQLite and PostgreSQL, not {connection.vendor}")
+    return connection.vendor
+
+
+def _json_text(alias: str, key: str) -> str:
+    if _vendor() == "postgresql":
+        return f"({alias}.data ->> '{key}')"
+    return f"json_extract({alias}.data, '$.{key}')"
+
+
+def _json_is(alias: str, key: str, literal: str) -> str:
+    """The JSON value at `key` is exactly the JSON literal true/false (not 1, not "true")."""
+    if _vendor() == "postgresql":
+        return f"(({alias}.data -> '{key}') = '{literal}'::jsonb)"
+    return f"(json_type({alias}.data, '$.{key}') = '{literal}')"
+
+
+def _tenure_sql(q: _Sql, *, box: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime,
+                unit_ids: Iterable[int] | None = None) -> str:
+    """One row per order due in the month: order_id, unit_id and 0/1 flags of the tenure metrics.
+
+    `a` = per order, the last assignment in the month window; the LEFT JOIN reads the events after it
+    up to the cut-off. An order is due only if none of those events is another assignment or a return
+    (so `a` really is the final assignment and the unit kept the order).
+    """
+    unit_sql = f" AND ae.unit_id IN {q.many(unit_ids)}" if unit_ids is not None else ""
+    a = (f"SELECT e.order_id AS order_id, MAX(e.seq) AS a_seq FROM {EV} e"
+         f" WHERE e.kind IN {q.many(ASSIGN)} AND e.at >= {q.p(start)} AND e.at < {q.p(end)}"
+         f" AND e.at <= {q.p(as_of)} GROUP BY e.order_id")
+    per_order = (
+        f"SELECT a.order_id AS order_id, ae.unit_id AS unit_id,"
+        f" SUM(CASE WHEN x.kind IN {q.many(LOSE)} THEN 1 ELSE 0 END) AS lost,"
+        f" MIN(CASE WHEN x.kind = {q.p(Action.REPLY.value)}"
+        f" THEN 2 * x.seq + (CASE WHEN {_json_is('x', 'on_time', 'true')} THEN 0 ELSE 1 END) END) AS first_reply,"
+        f" MIN(CASE WHEN x.kind = {q.p(Action.CONTACT.value)} THEN 2 * x.seq END) AS first_contact,"
+        f" MAX(CASE WHEN x.kind = {q.p(Action.REWORK.value)} THEN 1 ELSE 0 END) AS reworked,"
+        f" MAX(CASE WHEN x.kind = {q.p(Action.APPROVE_EXTENSION.value)} THEN 1 ELSE 0 END) AS extended"
+        f" FROM ({a}) a"
+        f" JOIN {EV} ae ON ae.order_id = a.order_id AND ae.seq = a.a_seq"
+        f" JOIN {WO} o ON o.id = a.order_id AND o.box = {q.p(box)}{unit_sql}"
+        f" LEFT JOIN {EV} x ON x.order_id = a.order_id AND x.seq > a.a_seq AND x.at <= {q.p(as_of)}"
+        f" GROUP BY a.order_id, ae.unit_id"
+    )
+    return (
+        "SELECT t.order_id AS order_id, t.unit_id AS unit_id,"
+        " CASE WHEN t.first_reply IS NOT NULL THEN 1 ELSE 0 END AS done,"
+        " CASE WHEN t.first_reply IS NOT NULL AND t.first_reply = 2 * (t.first_reply / 2) THEN 1 ELSE 0 END AS on_time,"
+        " t.reworked AS reworked, t.extended AS extended,"
+        " CASE WHEN t.first_contact IS NOT NULL AND (t.first_reply IS NULL OR t.first_contact < t.first_reply)"
+        " THEN 1 ELSE 0 END AS contacted"
+        f" FROM ({per_order}) t WHERE t.lost = 0"
+    )
+
+
+@dataclass(frozen=True)
+class _EventRule:
+    """Which events of the month a per-event metric counts."""
+
+    kind: str
+    results: tuple[str, ...] | None = None  # callback result in these (None: any)
+    method: str | None = None  # callback method (None: any)
+    not_overturned: bool = False  # an unsatisfied result overturned by verify(upheld=false) is left out
+
+    def matches(self, kind: str, result: str | None, method: str | None, overturned: int) -> bool:
+        return (kind == self.kind and (self.results is None or result in self.results)
+                and (self.method is None or method == self.method)
+                and not (self.not_overturned and overturned))
+
+    def sql(self, q: _Sql, alias: str) -> str:
+        parts = [f"{alias}.kind = {q.p(self.kind)}"]
+        if self.results is not None:
+            parts.append(f"{alias}.result IN {q.many(self.results)}")
+        if self.method is not None:
+            parts.append(f"{alias}.method = {q.p(self.method)}")
+        if self.not_overturned:
+            parts.append(f"{alias}.overturned = 0")
+        return " AND ".join(parts)
+
+
+R = CallbackResult
+ANSWERED = (R.SATISFIED.value, R.BASIC.value, R.UNSATISFIED.value)  # every result but unreachable
+PLEASED = (R.SATISFIED.value, R.BASIC.value)  # satisfied or basically satisfied
+CB, SMS, MANUAL = Action.CALLBACK.value, CallbackMethod.SMS.value, CallbackMethod.MANUAL.value
+EVENT_RULES: dict[str, _EventRule] = {
+    "returned": _EventRule(Action.RETURN.value),
+    "callbacks": _EventRule(CB, ANSWERED),
+    "satisfied": _EventRule(CB, PLEASED),
+    "unsatisfied": _EventRule(CB, (R.UNSATISFIED.value,), not_overturned=True),
+    "system_callbacks": _EventRule(CB, ANSWERED, SMS),
+    "system_satisfied": _EventRule(CB, PLEASED, SMS),
+    "spot_callbacks": _EventRule(CB, ANSWERED, MANUAL),
+    "spot_satisfied": _EventRule(CB, PLEASED, MANUAL),
+}
+assert tuple(EVENT_RULES) == EVENT_METRICS
+
+
+def _events_sql(q: _Sql, *, box: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime,
+                unit_ids: Iterable[int] | None = None) -> str:
+    """One row per return/callback event of the month: order_id, unit_id, kind, result, method, overturned.
+
+    overturned = 1 for an unsatisfied callback whose verification (the first verify event after it, at
+    or before the cut-off) found the dissatisfaction not upheld.
+    """
+    cb = q.p(CB)
+    unit_sql = f" AND e.unit_id IN {q.many(unit_ids)}" if unit_ids is not None else ""
+    verdict = (f"(SELECT CASE WHEN {_json_is('v', 'upheld', 'false')} THEN 1 ELSE 0 END FROM {EV} v"
+               f" WHERE v.order_id = e.order_id AND v.kind = {q.p(Action.VERIFY.value)} AND v.seq > e.seq"
+               f" AND v.at <= {q.p(as_of)} ORDER BY v.seq LIMIT 1)")
+    return (
+        f"SELECT e.order_id AS order_id, e.unit_id AS unit_id, e.kind AS kind,"
+        f" CASE WHEN e.kind = {cb} THEN {_json_text('e', 'result')} END AS result,"
+        f" CASE WHEN e.kind = {cb} THEN {_json_text('e', 'method')} END AS method,"
+        f" CASE WHEN e.kind = {cb} AND {_json_text('e', 'result')} = {q.p(R.UNSATISFIED.value)}"
+        f" THEN COALESCE({verdict}, 0) ELSE 0 END AS overturned"
+        f" FROM {EV} e JOIN {WO} o ON o.id = e.order_id AND o.box = {q.p(box)}"
+        f" WHERE e.kind IN {q.many((Action.RETURN.value, CB))} AND e.at >= {q.p(start)} AND e.at < {q.p(end)}"
+        f" AND e.at <= {q.p(as_of)}{unit_sql}"
+    )
+
+
+# --- public API -------------------------------------------------------------------------------
+
+def unit_month_metrics(*, box: str, month: dt.date, as_of: dt.datetime | None = None,
+                       roll_up: bool = False) -> dict[int, UnitMonthMetrics]:
+    """Assessment inputs of every unit with any non-zero metric, keyed by unit id.
+
+    Per unit as assigned (Event.unit); with roll_up=True, sub-units are summed into their top-level
+    unit. Only events with at <= as_of count; as_of defaults to `default_cutoff(month)`.
+    """
+    as_of = _check(box, month, as_of)
+    start, end = month_bounds(month)
+    counts: dict[int, dict[str, int]] = {}
+
+    def bucket(unit_id: int) -> dict[str, int]:
+        return counts.setdefault(unit_id, dict.fromkeys(METRICS, 0))
+
+    q = _Sql()
+    tenure = _tenure_sql(q, box=box, start=start, end=end, as_of=as_of)
+    sql, params = q.finish(
+        "SELECT d.unit_id, COUNT(*), SUM(d.done), SUM(d.on_time), SUM(d.reworked), SUM(d.extended),"
+        f" SUM(d.contacted) FROM ({tenure}) d GROUP BY d.unit_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for unit_id, *values in cursor.fetchall():
+            bucket(unit_id).update(zip(TENURE_METRICS, (int(v) for v in values)))
+        q = _Sql()
+        events = _events_sql(q, box=box, start=start, end=end, as_of=as_of)
+        sql, params = q.finish(
+            "SELECT ev.unit_id, ev.kind, ev.result, ev.method, ev.overturned, COUNT(*)"
+            f" FROM ({events}) ev GROUP BY ev.unit_id, ev.kind, ev.result, ev.method, ev.overturned"
+        )
+        cursor.execute(sql, params)
+        for unit_id, kind, result, method, overturned, n in cursor.fetchall():
+            if unit_id is None:
+                continue
+            row = bucket(unit_id)
+            for name, rule in EVENT_RULES.items():
+                if rule.matches(kind, result, method, int(overturned)):
+                    row[name] += int(n)
+    out = {uid: UnitMonthMetrics(unit_id=uid, **row) for uid, row in sorted(counts.items())}
+    out = {uid: m for uid, m in out.items() if not m.is_empty()}
+    if roll_up:
+        out = roll_up_metrics(out, dict(Unit.objects.values_list("id", "parent_id")))
+    return out
+
+
+def metric_cases(*, box: str, month: dt.date, unit_id: int, metric: str, as_of: dt.datetime | None = None,
+                 roll_up: bool = False) -> QuerySet[WorkOrder]:
+    """The orders behind one number of `unit_month_metrics`.
+
+    For order metrics (due … contacted) the count of this queryset equals the number. For event
+    metrics (returned, callbacks …) it is the distinct orders having such events, which can be fewer
+    than the number (an order called back twice in the month counts twice). With roll_up=True the
+    unit's whole subtree is included.
+    """
+    as_of = _check(box, month, as_of)
+    if metric not in METRICS:
+        raise DomainError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}", field="metric")
+    start, end = month_bounds(month)
+    units = sorted(unit_subtree_ids(unit_id)) if roll_up else [unit_id]
+    q = _Sql()
+    if metric in TENURE_METRICS:
+        tenure = _tenure_sql(q, box=box, start=start, end=end, as_of=as_of, unit_ids=units)
+        cond = "" if metric == "due" else f" WHERE d.{metric} = 1"
+        sql, params = q.finish(f"SELECT d.order_id FROM ({tenure}) d{cond}")
+    else:
+        events = _events_sql(q, box=box, start=start, end=end, as_of=as_of, unit_ids=units)
+        sql, params = q.finish(f"SELECT ev.order_id FROM ({events}) ev WHERE {EVENT_RULES[metric].sql(q, 'ev')}")
+    return WorkOrder.objects.filter(pk__in=RawSQL(sql, params))
+
+
+def roll_up_metrics(metrics: Mapping[int, UnitMonthMetrics],
+                    parent_of: Mapping[int, int | None]) -> dict[int, UnitMonthMetrics]:
+    """Sum each unit's metrics into its top-level accountable unit (follow parent_of to the root)."""
+    out: dict[int, UnitMonthMetrics] = {}
+    for uid, m in metrics.items():
+        top = top_unit(uid, parent_of)
+        out[top] = out[top].plus(m) if top in out else replace(m, unit_id=top)
+    return dict(sorted(out.items()))
+
+
+roll_up = roll_up_metrics
+
+
+def top_unit(unit_id: int, parent_of: Mapping[int, int | None]) -> int:
+    seen = {unit_id}
+    while (parent := parent_of.get(unit_id)) is not None:
+        if parent in seen:
+            raise ValueError(f"unit hierarchy has a cycle through unit {parent}")
+        seen.add(parent)
+        unit_id = parent
+    return unit_id
+
+
+def floor_sql(box: str, month: dt.date) -> tuple[str, list[Any]]:
+    """The plain GROUP BY over the month's events of one box: the bench's lower bound for timing."""
+    _check(box, month, None)
+    start, end = month_bounds(month)
+    q = _Sql()
+    return q.finish(
+        f"SELECT e.unit_id, e.kind, COUNT(*) FROM {EV} e JOIN {WO} o ON o.id = e.order_id"
+        f" WHERE o.box = {q.p(box)} AND e.at >= {q.p(start)} AND e.at < {q.p(end)} GROUP BY e.unit_id, e.kind"
+    )

@@ -1,0 +1,223 @@
+"""Request and response shapes of the work-order API (pydantic via django-ninja)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, field_validator
+
+from hotline.workcalendar.models import Box, Urgency
+from hotline.workorders.models import CallbackMethod, CallbackResult, Status
+from hotline.workorders.rules import MOVES
+
+TRANSITION_ACTIONS: tuple[str, ...] = tuple(str(a) for a in MOVES)
+
+
+class ErrorItem(Schema):
+    field: str | None
+    reason: str
+    code: str
+
+
+class ErrorOut(Schema):
+    detail: list[ErrorItem]
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+class IntakeIn(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    citizen_name: str = Field("", max_length=60)
+    citizen_phone: str = Field("", max_length=32, pattern=r"^[0-9+\-() ]*$")
+    confidential: bool = False
+    title: str = Field("", max_length=200)
+    content: str = Field(..., min_length=1, max_length=20000)
+    address: str = Field("", max_length=200)
+    appeal_type: str | None = Field(None, max_length=20, description="诉求类型编码, /api/directory/appeal-types")
+    category: int | None = Field(None, description="诉求分类 id, /api/directory/categories")
+    urgency: Urgency = Urgency.NORMAL
+    box: Box = Box.HOTLINE
+    tags: list[str] = Field(default_factory=list, max_length=20, description="专线标签编码")
+    external_id: str = Field("", max_length=80, description="the integration's own id for this appeal")
+
+
+class IntakeOut(Schema):
+    number: str
+    status: str
+    box: str
+    channel: str
+    source: str
+    received_at: dt.datetime
+    created: bool
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+class CaseFilters(Schema):
+    status: Status | None = None
+    unit: int | None = Field(None, description="承办单位 id; includes its sub-units")
+    box: Box | None = None
+    channel: str | None = Field(None, max_length=40, description="受理渠道编码")
+    received_from: dt.date | None = Field(None, description="受理日期起 (含)")
+    received_to: dt.date | None = Field(None, description="受理日期止 (含)")
+    overdue: bool | None = None
+    q: str | None = Field(None, max_length=100, description="工单编号或内容包含")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class CodeRef(Schema):
+    code: str
+    name: str
+
+
+class CategoryRef(Schema):
+    id: int
+    name: str
+
+
+class ActionRef(Schema):
+    action: str
+    label: str
+
+
+class CaseItem(Schema):
+    number: str
+    box: str
+    status: str
+    status_label: str
+    channel: CodeRef
+    citizen_name: str
+    citizen_phone: str
+    confidential: bool
+    title: str
+    summary: str
+    appeal_type: CodeRef | None
+    category: CategoryRef | None
+    urgency: str
+    unit: UnitRef | None
+    received_at: dt.datetime
+    deadline: dt.datetime | None
+    overdue: bool
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CaseItem]
+
+
+class CaseDetail(CaseItem):
+    content: str
+    address: str
+    tags: list[CodeRef]
+    co_units: list[UnitRef]
+    dispatched_at: dt.datetime | None
+    deadline_fallback: bool
+    extension_pending: bool
+    merged_into: str | None
+    source: str
+    external_id: str
+    version: int
+    can_reveal_phone: bool
+    allowed_actions: list[ActionRef]
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    kind_label: str
+    at: dt.datetime
+    actor: str | None
+    actor_role: str
+    from_status: str
+    to_status: str
+    unit: UnitRef | None
+    reason: str
+    data: dict[str, Any]
+
+
+class PhoneOut(Schema):
+    number: str
+    citizen_phone: str
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(..., json_schema_extra={"enum": list(TRANSITION_ACTIONS)})
+    reason: str = Field("", max_length=2000)
+    data: dict[str, Any] = Field(default_factory=dict, description="action-specific fields, see ActionData schemas")
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, value: str) -> str:
+        if value not in TRANSITION_ACTIONS:
+            raise ValueError(f"unknown action; expected one of {', '.join(TRANSITION_ACTIONS)}")
+        return value
+
+
+class TransitionOut(Schema):
+    event: EventOut
+    case: CaseDetail
+
+
+class _Data(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NoData(_Data):
+    pass
+
+
+class DispatchData(_Data):
+    unit: int
+    co_units: list[int] = Field(default_factory=list, max_length=20)
+
+
+class RequestExtensionData(_Data):
+    days: int
+
+
+class ApproveExtensionData(_Data):
+    days: int | None = None
+
+
+class ReplyData(_Data):
+    text: str = Field(..., min_length=1, max_length=20000)
+
+
+class CallbackData(_Data):
+    result: CallbackResult
+    method: CallbackMethod | None = None
+
+
+class VerifyData(_Data):
+    upheld: bool
+
+
+class MergeData(_Data):
+    into: str = Field(..., min_length=1, max_length=32)
+
+
+# Which shape `data` takes for each action (the transition service reads these keys).
+ACTION_DATA: dict[str, type[_Data]] = {
+    "dispatch": DispatchData, "redispatch": DispatchData,
+    "request_extension": RequestExtensionData, "approve_extension": ApproveExtensionData,
+    "reply": ReplyData, "rectify": ReplyData, "callback": CallbackData, "verify": VerifyData,
+    "merge": MergeData,
+}
+
+
+def data_schema(action: str) -> type[_Data]:
+    return ACTION_DATA.get(action, NoData)
