@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.OPERATOR
-    password = factory.PostGenerationMethodCall("set_password", "pw-12345678")
+    password = factory.django.Password("pw-12345678")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from hotline.directory.models import IntegrationToken, User
@@ -20,8 +21,14 @@ from hotline.workorders.services import DomainError, ForbiddenMove
 
 logger = logging.getLogger("hotline.api")
 
+
+
+class _Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
-    title="hotline API", version="1", docs_url="/docs", urls_namespace="api",
+    title="hotline API", version="1", docs_url="/docs", urls_namespace="api", renderer=_Renderer(),
     description=(
         "12345 热线与市长信箱开放接口。职员使用 Django 会话（/api/auth/login，写操作需 X-CSRFToken）；"
         "渠道接入使用 `Authorization: Bearer <接入令牌>`。错误统一为 "

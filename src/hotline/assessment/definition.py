@@ -179,6 +179,15 @@ def _bands(items: Any, path: str, key: str) -> tuple[Band, ...]:
 
 def compile_definition(data: Any) -> SchemeDef:
     """Check a scheme definition and compile its formulas; raises DefinitionError naming the path."""
+    try:
+        return _compile(data)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        if isinstance(exc, DefinitionError):
+            raise
+        raise DefinitionError("$", f"malformed definition ({type(exc).__name__}: {exc})") from None
+
+
+def _compile(data: Any) -> SchemeDef:
     if not isinstance(data, dict):
         raise DefinitionError("$", "a scheme definition must be a JSON object")
     groups = _req(data, "groups", "$")
@@ -263,13 +272,13 @@ def compile_definition(data: Any) -> SchemeDef:
     for label, members in summary:
         if not set(members) <= {b.label for b in grades}:
             raise DefinitionError("$.grade_summary", f"{label}: unknown grade")
-    ledger = data.get("ledger") or {}
-    mode = ledger.get("mode", "beside")
+    ledger_conf = data.get("ledger") or {}
+    mode = ledger_conf.get("mode", "beside")
     if mode not in LEDGER_MODES:
         raise DefinitionError("$.ledger.mode", f"must be one of {', '.join(LEDGER_MODES)}")
     if (mode == "columns") != any(i.ledger for i in inputs):
         raise DefinitionError("$.ledger.mode", "'columns' exactly when some input has a ledger source")
-    auto = ledger.get("auto") or {}
+    auto = ledger_conf.get("auto") or {}
     for rule, conf in auto.items():
         if rule not in AUTO_RULES:
             raise DefinitionError(f"$.ledger.auto.{rule}", f"unknown rule; known: {', '.join(AUTO_RULES)}")

@@ -286,8 +286,8 @@ def input_text(value: Fraction) -> str:
     digits = 0
     while (value * 10 ** digits).denominator != 1:
         digits += 1
-        if digits > 12:
-            return str(to_decimal(value, 12).normalize())
+        if digits > 40:
+            raise ValueError(f"input {value} is not a terminating decimal")
     return str(to_decimal(value, digits))
 
 

@@ -39,6 +39,10 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
     @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
     def start(self) -> dt.datetime:
         """00:00 local time on the first day of the month."""
         return timezone.make_aware(dt.datetime(self.year, self.month, 1))

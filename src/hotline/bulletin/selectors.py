@@ -1,18 +1,19 @@
 """The bulletin's figures, read from the cases and their event history.
 
 Every selector is a function of the month (and the box or boxes: 'hotline', 'mailbox') plus a
-cut-off `as_of` (default: the end of the month): only events before the cut-off count, so the
-same month computed twice gives the same figures whatever happened to the cases since.
-Definitions (docs: bulletin figures):
+cut-off `as_of` (default: the assessment's documented cut-off, 00:00 on the 10th of the next
+month): only events at or before the cut-off count, so the same month computed twice gives the
+same figures whatever happened to the cases since. Definitions:
 
 - received (受理, valid): orders received in the month, less those merged as repeats or
-  marked invalid before the cut-off; answered directly = of those, with an `answer` event;
+  marked invalid by the cut-off; answered directly = of those, with an `answer` event;
   dispatched = with a `dispatch` event.
-- due (应办): orders whose first dispatch falls in the month; done (办结) = of those, with a
-  unit reply before the cut-off; on time = the latest reply before the cut-off was on time
-  (the reply event's own verdict). closure rate = done/due, on-time rate = on_time/due.
-- satisfaction rate: over the month's callback events, (satisfied + basically satisfied) /
-  (satisfied + basically satisfied + unsatisfied); unreachable callbacks are left out.
+- due / done / on time, and the callback counts behind the satisfaction rate, are the sums of
+  the per-unit assessment inputs (hotline.workorders.metrics.unit_month_metrics), so the
+  headline and the attachment tables cannot disagree. closure rate = done/due, on-time rate
+  = on_time/due, satisfaction = (satisfied + basically satisfied) / callbacks reached.
+- special lines: the same rules over the tagged orders received in the month (on time = the
+  first reply was on time; satisfaction over the month's callbacks on tagged orders).
 - county: the order's region's county-level ancestor, else the county-group unit at the top
   of its responsible unit's tree, else 未明确区域.
 """
@@ -46,14 +47,18 @@ def boxes(box: Box) -> list[str]:
 
 
 def cutoff(month: Month, as_of: dt.datetime | None) -> dt.datetime:
-    return as_of or month.end
+    if as_of is None:
+        from hotline.workorders.metrics import default_cutoff
+
+        return default_cutoff(month.first_day)
+    if as_of.tzinfo is None:
+        raise BulletinError("截止时间必须带时区", field="as_of")
+    return as_of
 
 
-def _event(kind: str, before: dt.datetime, since: dt.datetime | None = None) -> Exists:
-    q = Q(order=OuterRef("pk"), kind=kind, at__lt=before)
-    if since is not None:
-        q &= Q(at__gte=since)
-    return Exists(Event.objects.filter(q))
+def _event(kind: str, as_of: dt.datetime) -> Exists:
+    """The order has an event of this kind at or before the cut-off."""
+    return Exists(Event.objects.filter(order=OuterRef("pk"), kind=kind, at__lte=as_of))
 
 
 # --- cohorts -------------------------------------------------------------------------------------
@@ -67,14 +72,6 @@ def received_orders(month: Month, box: Box, *, as_of: dt.datetime | None = None)
     """Valid orders received in the month."""
     end = cutoff(month, as_of)
     return intake_orders(month, box).filter(~_event(Action.MERGE, end), ~_event(Action.MARK_INVALID, end))
-
-
-def due_orders(month: Month, box: Box) -> QuerySet[WorkOrder]:
-    """Orders whose first dispatch falls in the month."""
-    return WorkOrder.objects.filter(
-        _event(Action.DISPATCH, month.end, since=month.start), ~_event(Action.DISPATCH, month.start),
-        box__in=boxes(box),
-    )
 
 
 # --- intake and handling -------------------------------------------------------------------------
@@ -103,23 +100,40 @@ class ReplyStats:
 
 
 def reply_stats(orders: QuerySet[WorkOrder], *, as_of: dt.datetime) -> ReplyStats:
-    """Due = the orders given; done = with a reply before the cut-off; on time = latest such reply on time."""
-    ids = set(orders.values_list("pk", flat=True))
-    latest: dict[int, tuple[int, bool]] = {}
-    replies = Event.objects.filter(order_id__in=ids, kind__in=(Action.REPLY, Action.RECTIFY), at__lt=as_of)
-    for order_id, seq, kind, data in replies.values_list("order_id", "seq", "kind", "data").iterator():
-        if kind != Action.REPLY:
-            continue  # a rectification answers a supervision, not the first-round deadline
-        if order_id not in latest or seq > latest[order_id][0]:
-            latest[order_id] = (seq, bool((data or {}).get("on_time")))
-    return ReplyStats(due=len(ids), done=len(latest), on_time=sum(1 for _, ok in latest.values() if ok))
+    """Due = the orders given; done = with a reply by the cut-off; on time = the first reply was on time."""
+    first = _first_replies(orders, as_of)
+    return ReplyStats(due=orders.count(), done=len(first), on_time=sum(first.values()))
+
+
+def _first_replies(orders: QuerySet[WorkOrder], as_of: dt.datetime) -> dict[int, bool]:
+    """Order id -> whether its first reply (by the cut-off) was on time."""
+    first: dict[int, tuple[int, bool]] = {}
+    events = Event.objects.filter(order__in=orders, kind=Action.REPLY, at__lte=as_of)
+    for order_id, seq, data in events.values_list("order_id", "seq", "data"):
+        if order_id not in first or seq < first[order_id][0]:
+            first[order_id] = (seq, bool((data or {}).get("on_time")))
+    return {oid: ok for oid, (_, ok) in first.items()}
+
+
+def unit_metrics(month: Month, box: str, *, as_of: dt.datetime | None = None) -> dict[int, Any]:
+    """Per-unit assessment inputs (top-level units, sub-units rolled up), from the metrics module."""
+    from hotline.workorders.metrics import unit_month_metrics
+
+    return unit_month_metrics(box=box, month=month.first_day, as_of=cutoff(month, as_of), roll_up=True)
 
 
 def handling_figures(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
-    stats = reply_stats(due_orders(month, box), as_of=cutoff(month, as_of))
+    """Due, done, on time and the callback counts: sums of the per-unit assessment inputs."""
+    totals = dict.fromkeys(("due", "done", "on_time", "callbacks", "satisfied"), 0)
+    for one_box in boxes(box):
+        for metrics in unit_metrics(month, one_box, as_of=as_of).values():
+            for name in totals:
+                totals[name] += getattr(metrics, name)
     return {
-        "due": stats.due, "done": stats.done, "on_time": stats.on_time,
-        "closure_rate": pct(stats.done, stats.due), "on_time_rate": pct(stats.on_time, stats.due),
+        "due": totals["due"], "done": totals["done"], "on_time": totals["on_time"],
+        "closure_rate": pct(totals["done"], totals["due"]), "on_time_rate": pct(totals["on_time"], totals["due"]),
+        "reached": totals["callbacks"], "satisfied": totals["satisfied"],
+        "satisfaction_rate": pct(totals["satisfied"], totals["callbacks"]),
     }
 
 
@@ -171,9 +185,6 @@ def headline(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> dic
     end = cutoff(month, as_of)
     figures = intake_figures(month, box, as_of=end)
     figures.update(handling_figures(month, box, as_of=end))
-    callbacks = satisfaction(_callbacks(month, box).values_list("data", flat=True))
-    figures.update(satisfied=callbacks["satisfied"], reached=callbacks["reached"],
-                   satisfaction_rate=callbacks["satisfaction_rate"])
     return figures
 
 
@@ -241,7 +252,8 @@ class _Tree:
 def by_county(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
     tree = _Tree()
     rows = received_orders(month, box, as_of=as_of).values_list("region_id", "unit_id")
-    return _rows(Counter(tree.county_of(region, unit) for region, unit in rows))
+    counted = _rows(Counter(tree.county_of(region, unit) for region, unit in rows))
+    return sorted(counted, key=lambda r: r["name"] == UNATTRIBUTED)  # the unattributed remainder last
 
 
 def _subject_counts(orders: QuerySet[WorkOrder], level: int) -> tuple[Counter[tuple[str, str]], int]:
@@ -282,30 +294,39 @@ def subject_surges(
         history.update(_subject_counts(received_orders(past, box), 2)[0])
     surges = []
     for key, n in current.items():
-        usual = (Decimal(history[key]) / lookback).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        usual = Decimal(history[key]) / lookback
         if n >= minimum and Decimal(n) >= ratio * usual:
-            surges.append({"key": key[0], "name": key[1], "count": n, "usual": usual,
-                           "increase": pct(n - history[key] / lookback, history[key] / lookback) if usual else None})
+            surges.append({
+                "key": key[0], "name": key[1], "count": n,
+                "usual": usual.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+                "increase": ((n - usual) * 100 / usual).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                if usual else None,
+            })
     return sorted(surges, key=lambda s: (-s["count"], s["name"]))
 
 
 # --- special lines -------------------------------------------------------------------------------
+
+def tagged(orders: QuerySet[WorkOrder], tag_code: str) -> QuerySet[WorkOrder]:
+    """The orders carrying a special-line tag (an EXISTS, so no join duplicates rows)."""
+    through = WorkOrder.tags.through
+    return orders.filter(Exists(through.objects.filter(workorder_id=OuterRef("pk"), tag__code=tag_code)))
+
 
 def special_line(month: Month, box: Box, tag_code: str, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """One special line (专线): calls, answered directly, orders, on-time rate, callback satisfaction."""
     end = cutoff(month, as_of)
     tag = Tag.objects.filter(code=tag_code).first()
     name = tag.name if tag else tag_code
-    tagged = received_orders(month, box, as_of=end).filter(tags__code=tag_code).distinct()
-    dispatched = tagged.filter(_event(Action.DISPATCH, end))
-    stats = reply_stats(dispatched, as_of=end)
+    cases = tagged(received_orders(month, box, as_of=end), tag_code)
+    stats = reply_stats(cases.filter(_event(Action.DISPATCH, end)), as_of=end)
     callbacks = satisfaction(
-        _callbacks(month, box).filter(order__tags__code=tag_code).distinct().values_list("data", flat=True)
+        _callbacks(month, box, tagged(WorkOrder.objects.all(), tag_code)).values_list("data", flat=True)
     )
-    counts, categorised = _subject_counts(tagged, 1)
+    counts, categorised = _subject_counts(cases, 1)
     return {
-        "tag": tag_code, "name": name, "calls": tagged.count(),
-        "answered_directly": tagged.filter(_event(Action.ANSWER, end)).count(), "orders": stats.due,
+        "tag": tag_code, "name": name, "calls": cases.count(),
+        "answered_directly": cases.filter(_event(Action.ANSWER, end)).count(), "orders": stats.due,
         "done": stats.done, "on_time": stats.on_time, "on_time_rate": pct(stats.on_time, stats.due),
         "satisfied": callbacks["satisfied"], "reached": callbacks["reached"],
         "satisfaction_rate": callbacks["satisfaction_rate"], "top_subjects": _rows(counts, categorised)[:3],
@@ -314,9 +335,9 @@ def special_line(month: Month, box: Box, tag_code: str, *, as_of: dt.datetime | 
 
 def campaign(month: Month, box: Box, tag_code: str, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """A special campaign (e.g. 文明创建) by theme: the subject item each of its cases was filed under."""
-    tagged = received_orders(month, box, as_of=as_of).filter(tags__code=tag_code).distinct()
+    cases = tagged(received_orders(month, box, as_of=as_of), tag_code)
     counts = Counter(
-        (str(cid or ""), name or "未分类") for cid, name in tagged.values_list("category_id", "category__name")
+        (str(cid or ""), name or "未分类") for cid, name in cases.values_list("category_id", "category__name")
     )
     tag = Tag.objects.filter(code=tag_code).first()
     return {"tag": tag_code, "name": tag.name if tag else tag_code, "total": sum(counts.values()),
@@ -338,12 +359,14 @@ def figure_orders(
     if figure not in FIGURES:
         raise BulletinError(f"未知指标：{figure}", field="figure")
     if figure in ("due", "done", "on_time"):
-        orders = due_orders(month, box)
-        if figure != "due":
-            replied = {oid for oid, _ in _latest_replies(orders, end).items()}
-            if figure == "on_time":
-                replied = {oid for oid, ok in _latest_replies(orders, end).items() if ok}
-            orders = orders.filter(pk__in=replied)
+        from hotline.workorders.metrics import metric_cases
+
+        behind: set[int] = set()
+        for one_box in boxes(box):
+            for unit_id in unit_metrics(month, one_box, as_of=end):
+                behind.update(metric_cases(box=one_box, month=month.first_day, unit_id=unit_id, metric=figure,
+                                        as_of=end, roll_up=True).values_list("pk", flat=True))
+        orders = WorkOrder.objects.filter(pk__in=behind)
     elif figure == "received":
         orders = valid
     elif figure == "answered_directly":
@@ -355,7 +378,7 @@ def figure_orders(
     elif figure == "appeal_type":
         orders = valid.filter(appeal_type__code=key) if key else valid.filter(appeal_type=None)
     elif figure == "tag":
-        orders = valid.filter(tags__code=key).distinct()
+        orders = tagged(valid, key)
     elif figure == "county":
         tree = _Tree()
         ids = [pk for pk, region, unit in valid.values_list("pk", "region_id", "unit_id")
@@ -367,12 +390,3 @@ def figure_orders(
                if len(chain := tree.lineage(cid)) >= level and str(chain[level - 1][0]) == key]
         orders = valid.filter(pk__in=ids)
     return orders.filter(pk__in=visible_orders(user).values("pk")).order_by("received_at", "pk")
-
-
-def _latest_replies(orders: QuerySet[WorkOrder], as_of: dt.datetime) -> dict[int, bool]:
-    latest: dict[int, tuple[int, bool]] = {}
-    events = Event.objects.filter(order__in=orders, kind=Action.REPLY, at__lt=as_of)
-    for order_id, seq, data in events.values_list("order_id", "seq", "data"):
-        if order_id not in latest or seq > latest[order_id][0]:
-            latest[order_id] = (seq, bool((data or {}).get("on_time")))
-    return {oid: ok for oid, (_, ok) in latest.items()}

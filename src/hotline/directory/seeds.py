@@ -22,7 +22,7 @@ from hotline.directory.models import AppealType, Category, Channel, Region, Tag,
 NATIONAL = "national"
 YUEYANG = "yueyang"
 CITIES = ("yueyang", "xiangtan")
-GROUP_LETTERS = {
+GROUP_LETTERS: dict[str, str] = {
     Unit.Group.COUNTY: "C", Unit.Group.PARK: "P", Unit.Group.DEPARTMENT: "D", Unit.Group.ENTERPRISE: "E",
 }
 # Suffixes stripped from a unit's name to find its region (岳塘区人民政府 -> 岳塘区).

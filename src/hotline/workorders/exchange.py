@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import os
 import re
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 from tqdm import tqdm
@@ -170,7 +172,7 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
-        return not self.issues and not self.rejected
+        return not self.issues and not self.more_issues and not self.rejected
 
     def add(self, issue: Issue) -> None:
         if len(self.issues) < MAX_ISSUES:
@@ -179,18 +181,31 @@ class ImportResult:
             self.more_issues += 1
 
 
+# Rows are written with executemany over the models' own columns, each value prepared by its model
+# field (get_db_prep_save), so SQLite and PostgreSQL get what the ORM would send. bulk_create does the
+# same with a per-value compiler overhead that caps it near 2,000 cases/s (see docs/exchange.md).
+_ORDER_FIELDS = [f for f in WorkOrder._meta.concrete_fields if not f.primary_key]
+_EVENT_FIELDS = [f for f in Event._meta.concrete_fields if not f.primary_key and f.attname != "order_id"]
+
+
 @dataclass
 class _Plan:
-    """What the validation pass learnt about the file."""
+    """What the validation pass learnt about the file; valid batches wait in a spool file."""
 
+    spool: IO[bytes]
+    batch_size: int
     numbers: dict[str, int] = field(default_factory=dict)  # number of each valid case -> its line
     merges: list[tuple[int, str]] = field(default_factory=list)  # (line, merged_into number)
     bad_lines: set[int] = field(default_factory=set)
+    bad_batches: set[int] = field(default_factory=set)  # batches holding a bad line
 
+    def batch(self, line: int) -> int:
+        return (line - 2) // self.batch_size  # line 1 is the header
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with open(path, "rb") as fh:
-        yield from enumerate(fh, start=1)
+    def mark(self, line: int) -> None:
+        self.bad_lines.add(line)
+        if line > 1:
+            self.bad_batches.add(self.batch(line))
 
 
 def _decode(raw: bytes) -> tuple[Any, str | None]:
@@ -204,17 +219,6 @@ def _decode(raw: bytes) -> tuple[Any, str | None]:
         return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
 
 
-def _parse(raw: bytes, d: Directory) -> tuple[CaseRow | None, list[tuple[str, str]]]:
-    obj, error = _decode(raw)
-    if error is not None:
-        return None, [("line", error)]
-    return check_case(obj, d)
-
-
-def _batch_of(line: int, batch_size: int) -> int:
-    return (line - 2) // batch_size  # line 1 is the header
-
-
 def import_cases(
     path: Path, *, batch_size: int = 1000, partial: bool = False, progress: IO[str] | None = None,
 ) -> ImportResult:
@@ -226,40 +230,45 @@ def import_cases(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     result = ImportResult()
-    d = Directory.load()
-    plan = _validate(path, d, result, progress)
-    bad = {_batch_of(line, batch_size) for line in plan.bad_lines if line > 1}
-    if bad and partial:
-        _close_over_merges(plan, bad, batch_size, result)
-    if not (bad and not partial) and 1 not in plan.bad_lines:
-        _load(path, d, plan, bad, batch_size, partial, result, progress)
+    with tempfile.TemporaryFile(prefix="hotline-import-") as spool:
+        plan = _Plan(spool=spool, batch_size=batch_size)
+        _validate(path, Directory.load(), plan, result, partial, progress)
+        bad = set(plan.bad_batches)
+        if bad and partial:
+            _close_over_merges(plan, bad, result)
+        if (partial or not bad) and 1 not in plan.bad_lines:
+            _load(plan, bad, partial, result, progress)
     result.issues.sort(key=lambda i: (i.line, i.field))
     return result
 
 
-def _validate(path: Path, d: Directory, result: ImportResult, progress: IO[str] | None) -> _Plan:
-    plan = _Plan()
-
+def _validate(path: Path, d: Directory, plan: _Plan, result: ImportResult, partial: bool,
+              progress: IO[str] | None) -> None:
     def bad(line: int, fld: str, reason: str) -> None:
         result.add(Issue(line, fld, reason))
-        plan.bad_lines.add(line)
+        plan.mark(line)
 
     keys: dict[tuple[str, str], int] = {}
-    pending: list[tuple[int, CaseRow]] = []
+    rows: list[tuple[int, CaseRow]] = []
+    current = 0
     size = os.path.getsize(path)
-    with tqdm(total=size, unit="B", unit_scale=True, desc="validate", file=progress, disable=progress is None,
-              mininterval=0.5) as bar:
-        for line, raw in _lines(path):
+    with open(path, "rb") as fh, tqdm(total=size, unit="B", unit_scale=True, desc="validate", file=progress,
+                                      disable=progress is None, mininterval=0.5) as bar:
+        for line, raw in enumerate(fh, start=1):
             bar.update(len(raw))
             if line == 1:
                 obj, error = _decode(raw)
                 for fld, reason in [("line", error)] if error else check_header(obj):
                     bad(1, fld, reason)
                 if plan.bad_lines:
-                    return plan
+                    return
                 continue
             result.cases += 1
-            row, errors = _parse(raw, d)
+            if plan.batch(line) != current:
+                _end_batch(current, rows, plan, bad, spool=partial or not plan.bad_lines)
+                current, rows = plan.batch(line), []
+            obj, error = _decode(raw)
+            row, errors = (None, [("line", error)]) if error else check_case(obj, d)
             for fld, reason in errors:
                 bad(line, fld, reason)
             if row is None:
@@ -276,30 +285,40 @@ def _validate(path: Path, d: Directory, result: ImportResult, progress: IO[str] 
                 keys[key] = line
             if row.merged_into:
                 plan.merges.append((line, row.merged_into))
-            pending.append((line, row))
-            if len(pending) >= DB_CHUNK:
-                _check_against_db(pending, bad)
-                pending = []
-    if result.cases == 0 and not plan.bad_lines and size == 0:
+            rows.append((line, row))
+    if size == 0:
         bad(1, "format", "empty file: the first line must be the header")
-    _check_against_db(pending, bad)
+    _end_batch(current, rows, plan, bad, spool=partial or not plan.bad_lines)
     _check_merge_targets(plan, bad)
-    return plan
 
 
-def _check_against_db(rows: list[tuple[int, CaseRow]], bad: Any) -> None:
-    if not rows:
-        return
-    taken = set(WorkOrder.objects.filter(number__in=[r.number for _, r in rows]).values_list("number", flat=True))
-    with_key = [(line, r) for line, r in rows if r.fields["idempotency_key"] is not None]
-    used = set(WorkOrder.objects.filter(
-        idempotency_key__in={r.fields["idempotency_key"] for _, r in with_key}
-    ).values_list("source", "idempotency_key"))
-    for line, row in rows:
-        if row.number in taken:
-            bad(line, "number", f"case {row.number} already exists in the database")
-        elif (row.fields["source"], row.fields["idempotency_key"]) in used:
-            bad(line, "idempotency_key", "source/idempotency_key already used by a case in the database")
+def _end_batch(batch: int, rows: list[tuple[int, CaseRow]], plan: _Plan, bad: Any, *, spool: bool) -> None:
+    """Check a batch's valid rows against the database, then spool it if it is still clean."""
+    for chunk in _chunks(rows, DB_CHUNK):
+        taken = set(WorkOrder.objects.filter(number__in=[r.number for _, r in chunk])
+                    .values_list("number", flat=True))
+        keyed = {r.fields["idempotency_key"] for _, r in chunk if r.fields["idempotency_key"] is not None}
+        used = set(WorkOrder.objects.filter(idempotency_key__in=keyed).values_list("source", "idempotency_key"))
+        for line, row in chunk:
+            if row.number in taken:
+                bad(line, "number", f"case {row.number} already exists in the database")
+            elif (row.fields["source"], row.fields["idempotency_key"]) in used:
+                bad(line, "idempotency_key", "source/idempotency_key already used by a case in the database")
+    if spool and rows and batch not in plan.bad_batches:
+        blob = marshal.dumps((batch, [_record(row) for _, row in rows]))
+        plan.spool.write(len(blob).to_bytes(8, "little") + blob)
+
+
+def _record(row: CaseRow) -> tuple[Any, ...]:
+    """A validated case as plain values (marshal-able): datetimes as ISO text, foreign keys as ids."""
+    values = dict(row.fields, number=row.number, version=len(row.events), merged_into_id=None)
+    order = tuple(_plain(values[f.attname] if f.attname in values else f.get_default()) for f in _ORDER_FIELDS)
+    events = [tuple(_plain(e[f.attname]) for f in _EVENT_FIELDS) for e in row.events]
+    return row.number, order, row.tags, row.co_units, row.merged_into, events
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 def _check_merge_targets(plan: _Plan, bad: Any) -> None:
@@ -312,20 +331,19 @@ def _check_merge_targets(plan: _Plan, bad: Any) -> None:
             bad(line, "merged_into", f"no valid case numbered {number} in the file or the database")
 
 
-def _close_over_merges(plan: _Plan, bad: set[int], batch_size: int, result: ImportResult) -> None:
+def _close_over_merges(plan: _Plan, bad: set[int], result: ImportResult) -> None:
     """Partial mode: a case whose merge target sits in a rejected batch is rejected too (to a fixpoint)."""
     changed = True
     while changed:
         changed = False
         for line, number in plan.merges:
             target = plan.numbers.get(number)
-            if target is None or _batch_of(line, batch_size) in bad:
+            if target is None or plan.batch(line) in bad or plan.batch(target) not in bad:
                 continue
-            if _batch_of(target, batch_size) in bad:
-                result.add(Issue(line, "merged_into", f"target case {number} (line {target}) is in a rejected batch"))
-                plan.bad_lines.add(line)
-                bad.add(_batch_of(line, batch_size))
-                changed = True
+            result.add(Issue(line, "merged_into", f"target case {number} (line {target}) is in a rejected batch"))
+            plan.mark(line)
+            bad.add(plan.batch(line))
+            changed = True
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -333,87 +351,106 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i:i + size]
 
 
-def _load(path: Path, d: Directory, plan: _Plan, bad: set[int], batch_size: int, partial: bool,
-          result: ImportResult, progress: IO[str] | None) -> None:
-    good_total = len(plan.numbers) - sum(1 for n in plan.numbers.values() if _batch_of(n, batch_size) in bad)
-    forward: dict[str, list[int]] = {}  # merge target number -> ids of loaded cases waiting for it
-    rows: list[tuple[int, CaseRow]] = []
-    with tqdm(total=good_total, unit="case", desc="import", file=progress, disable=progress is None,
+def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progress: IO[str] | None) -> None:
+    last_line = result.cases + 1
+    span = {b: (2 + b * plan.batch_size, min(1 + (b + 1) * plan.batch_size, last_line)) for b in bad}
+    total = sum(1 for line in plan.numbers.values() if plan.batch(line) not in bad)
+    writer = _Writer()
+    plan.spool.seek(0)
+    with tqdm(total=total, unit="case", desc="import", file=progress, disable=progress is None,
               mininterval=0.5) as bar:
-        def flush(batch: int) -> None:
-            first, last = 2 + batch * batch_size, 1 + (batch + 1) * batch_size
-            if batch in bad:
-                result.rejected.append((first, min(last, result.cases + 1)))
-            elif rows:
-                try:
-                    result.events += _load_batch([r for _, r in rows], forward)
-                    result.loaded += len(rows)
-                    bar.update(len(rows))
-                except DatabaseError as exc:  # the database changed since validation (a concurrent writer)
-                    result.add(Issue(first, "batch", f"lines {first}-{last} not loaded: {exc}"))
-                    result.rejected.append((first, min(last, result.cases + 1)))
-                    # Default policy: stop at the first failed batch; partial: carry on with the next.
-                    bad.update([batch] if partial else range(batch, _batch_of(result.cases + 1, batch_size) + 1))
-            rows.clear()
-
-        current = 0
-        for line, raw in _lines(path):
-            if line == 1:
-                continue
-            batch = _batch_of(line, batch_size)
-            if batch != current:
-                flush(current)
-                current = batch
+        while size := int.from_bytes(plan.spool.read(8), "little"):
+            batch, records = marshal.loads(plan.spool.read(size))
             if batch in bad:
                 continue
-            row, errors = _parse(raw, d)
-            if row is None:
-                raise RuntimeError(f"{path} changed during import: line {line} no longer validates ({errors})")
-            rows.append((line, row))
-        if result.cases:
-            flush(current)
+            first, last = 2 + batch * plan.batch_size, min(1 + (batch + 1) * plan.batch_size, last_line)
+            try:
+                result.events += writer.load_batch(records)
+            except DatabaseError as exc:  # the database changed since validation (a concurrent writer)
+                result.add(Issue(first, "batch", f"lines {first}-{last} not loaded: {exc}"))
+                if not partial:  # default policy: stop at the first failed batch
+                    span = {b: r for b, r in span.items() if b < batch} | {batch: (first, last_line)}
+                    break
+                span[batch] = (first, last)
+                continue
+            result.loaded += len(records)
+            bar.update(len(records))
+    result.rejected = [span[b] for b in sorted(span)]
 
 
-def _load_batch(rows: list[CaseRow], forward: dict[str, list[int]]) -> int:
-    """Insert one batch in one transaction. `forward` is updated only once the batch has committed."""
-    with transaction.atomic():
-        targets = sorted({r.merged_into for r in rows if r.merged_into})
-        known: dict[str, int] = {}
+class _Writer:
+    """Inserts spooled batches; remembers merge links whose target is still to come."""
+
+    def __init__(self) -> None:
+        self.forward: dict[str, list[int]] = {}  # merge target number -> ids of loaded cases waiting for it
+        self.order_prep = [_prep(f) for f in _ORDER_FIELDS]
+        self.event_prep = [_prep(f) for f in _EVENT_FIELDS]
+
+    def load_batch(self, records: list[tuple[Any, ...]]) -> int:
+        """Insert one batch in one transaction; returns the events written."""
+        with transaction.atomic():
+            _insert(WorkOrder, _ORDER_FIELDS, [_prepared(r[1], self.order_prep) for r in records])
+            ids: dict[str, int] = {}
+            for chunk in _chunks([r[0] for r in records], DB_CHUNK):
+                ids.update(WorkOrder.objects.filter(number__in=chunk).values_list("number", "id"))
+            events = [(ids[r[0]], *_prepared(e, self.event_prep)) for r in records for e in r[5]]
+            _insert(Event, [Event._meta.get_field("order"), *_EVENT_FIELDS], events)
+            WorkOrder.tags.through.objects.bulk_create(
+                [WorkOrder.tags.through(workorder_id=ids[r[0]], tag_id=t) for r in records for t in r[2]])
+            WorkOrder.co_units.through.objects.bulk_create(
+                [WorkOrder.co_units.through(workorder_id=ids[r[0]], unit_id=u) for r in records for u in r[3]])
+            waiting = self._link_merges(records, ids)
+            _advance_number_sequences(ids)
+        for number in ids:
+            self.forward.pop(number, None)
+        for number, sources in waiting.items():
+            self.forward.setdefault(number, []).extend(sources)
+        return len(events)
+
+    def _link_merges(self, records: list[tuple[Any, ...]], ids: dict[str, int]) -> dict[str, list[int]]:
+        targets = sorted({r[4] for r in records if r[4] and r[4] not in ids})
+        known = dict(ids)
         for chunk in _chunks(targets, DB_CHUNK):
             known.update(WorkOrder.objects.filter(number__in=chunk).values_list("number", "id"))
-        orders = [
-            WorkOrder(**r.fields, number=r.number, version=len(r.events),
-                      merged_into_id=known.get(r.merged_into) if r.merged_into else None)
-            for r in rows
-        ]
-        WorkOrder.objects.bulk_create(orders)
-        ids = {o.number: o.pk for o in orders}
-        links: list[tuple[int, int]] = []
+        links = [(ids[r[0]], known[r[4]]) for r in records if r[4] in known]
+        links += [(source, ids[n]) for n in self.forward if n in ids for source in self.forward[n]]
         waiting: dict[str, list[int]] = {}
-        for row, order in zip(rows, orders):
-            if row.merged_into and order.merged_into_id is None:
-                if row.merged_into in ids:
-                    links.append((order.pk, ids[row.merged_into]))
-                else:
-                    waiting.setdefault(row.merged_into, []).append(order.pk)
-        resolved = [n for n in forward if n in ids]
-        links += [(src, ids[n]) for n in resolved for src in forward[n]]
-        for src, target in links:
-            WorkOrder.objects.filter(pk=src).update(merged_into_id=target)
-        events = [Event(order_id=o.pk, **e) for r, o in zip(rows, orders) for e in r.events]
-        Event.objects.bulk_create(events)
-        WorkOrder.tags.through.objects.bulk_create(
-            [WorkOrder.tags.through(workorder_id=o.pk, tag_id=t) for r, o in zip(rows, orders) for t in r.tags]
-        )
-        WorkOrder.co_units.through.objects.bulk_create(
-            [WorkOrder.co_units.through(workorder_id=o.pk, unit_id=u) for r, o in zip(rows, orders) for u in r.co_units]
-        )
-        _advance_number_sequences(ids)
-    for n in resolved:
-        del forward[n]
-    for n, srcs in waiting.items():
-        forward.setdefault(n, []).extend(srcs)
-    return len(events)
+        for r in records:
+            if r[4] and r[4] not in known:
+                waiting.setdefault(r[4], []).append(ids[r[0]])
+        for source, target in links:
+            WorkOrder.objects.filter(pk=source).update(merged_into_id=target)
+        return waiting
+
+
+Prep = Callable[[Any], Any] | None
+
+
+def _prep(f: Any) -> Prep:
+    """The database adaptation the field itself would apply (values are already validated)."""
+    ops = connections[WorkOrder.objects.db].ops
+    if isinstance(f, models.DateTimeField):
+        adapt = ops.adapt_datetimefield_value
+        return lambda v: None if v is None else adapt(dt.datetime.fromisoformat(v))
+    if isinstance(f, models.JSONField):
+        encoder = f.encoder
+        return lambda v: ops.adapt_json_value(v, encoder)
+    return None
+
+
+def _prepared(values: tuple[Any, ...], preps: list[Prep]) -> tuple[Any, ...]:
+    return tuple(v if p is None else p(v) for v, p in zip(values, preps))
+
+
+def _insert(model: type[models.Model], fields: list[Any], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    conn = connections[model.objects.db]
+    qn = conn.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _advance_number_sequences(numbers: Iterable[str]) -> None:

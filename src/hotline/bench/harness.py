@@ -1,0 +1,179 @@
+"""Shared machinery for benchmarks: a throwaway SQLite database, a gunicorn server, latency statistics."""
+from __future__ import annotations
+
+import http.client
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+# Set in the environment of the re-executed benchmark process that owns the throwaway database.
+CHILD_ENV = "HOTLINE_BENCH_CHILD"
+
+
+def in_throwaway_process() -> bool:
+    return os.environ.get(CHILD_ENV) == "1"
+
+
+def throwaway_env(directory: Path) -> dict[str, str]:
+    """Environment for a process (bench or gunicorn) that must use only a fresh SQLite file in `directory`."""
+    env = dict(os.environ)
+    env.pop("HOTLINE_DATABASE_URL", None)
+    env.update({
+        "HOTLINE_SQLITE_PATH": str(directory / "bench.sqlite3"),
+        "HOTLINE_DATA_DIR": str(directory),
+        "HOTLINE_DEBUG": "0",
+        CHILD_ENV: "1",
+    })
+    return env
+
+
+def check_throwaway_database() -> None:
+    """Refuse to run unless the configured database is the throwaway file this process was started for."""
+    db = settings.DATABASES["default"]
+    expected = os.environ.get("HOTLINE_SQLITE_PATH", "")
+    if not (in_throwaway_process() and db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) == expected):
+        raise CommandError("benchmarks run only in their own throwaway SQLite database")
+
+
+def respawn_in_throwaway(argv: Sequence[str], out: TextIO, *, keep: bool = False) -> None:
+    """Run `hotline <argv>` again in a subprocess whose database is a new temporary SQLite file.
+
+    The configured database (SQLite or PostgreSQL) is never touched. Output is relayed line by line.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    (directory / "static").mkdir()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", *argv], env=throwaway_env(directory),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            out.flush()
+        if proc.wait() != 0:
+            raise CommandError(f"benchmark failed (exit status {proc.returncode})")
+    finally:
+        if keep:
+            out.write(f"throwaway database kept in {directory}\n")
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+
+    def connection(self, timeout: float = 60) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+
+@contextmanager
+def gunicorn(*, workers: int = 2, threads: int = 4, ready_path: str = "/api/openapi.json",
+             timeout: float = 60) -> Iterator[Server]:
+    """A production gunicorn (gthread workers, keep-alive) on a free local port, same environment and database."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "gunicorn", "hotline.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+        "--keep-alive", "30", "--log-level", "warning",
+    ]
+    proc = subprocess.Popen(cmd, env=dict(os.environ))
+    server = Server("127.0.0.1", port)
+    try:
+        _wait_ready(server, proc, ready_path, timeout)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_ready(server: Server, proc: subprocess.Popen[bytes], path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise CommandError(f"gunicorn exited with status {proc.returncode}")
+        conn = server.connection(timeout=5)
+        try:
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            conn.close()
+    raise CommandError("gunicorn did not become ready in time")
+
+
+@dataclass(frozen=True)
+class Stats:
+    count: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else math.inf
+
+    def line(self, label: str) -> str:
+        return (
+            f"{label}: {self.count} cases in {self.seconds:.2f} s = {self.per_second:.0f} cases/s; "
+            f"latency p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms, max {self.max_ms:.2f} ms"
+        )
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending sequence."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def stats(latencies: Sequence[float], seconds: float) -> Stats:
+    ordered = sorted(latencies)
+    return Stats(
+        count=len(ordered), seconds=seconds, p50_ms=percentile(ordered, 0.50) * 1000,
+        p99_ms=percentile(ordered, 0.99) * 1000, max_ms=(ordered[-1] * 1000 if ordered else 0.0),
+    )
+
+
+class Progress:
+    """Prints `label: done/total` about every tenth of a long run."""
+
+    def __init__(self, label: str, total: int, out: TextIO) -> None:
+        self.label, self.total, self.out = label, total, out
+        self.step = max(total // 10, 1)
+        self.started = time.perf_counter()
+
+    def tick(self, done: int) -> None:
+        if done % self.step == 0 or done == self.total:
+            rate = done / max(time.perf_counter() - self.started, 1e-9)
+            self.out.write(f"  {self.label}: {done}/{self.total} ({rate:.0f}/s)\n")
+            self.out.flush()

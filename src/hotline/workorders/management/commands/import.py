@@ -1,0 +1,57 @@
+"""`hotline import FILE.jsonl [--batch-size N] [--partial]`: load cases with their histories."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hotline.workorders.exchange import import_cases
+
+
+class _Raw:
+    """tqdm writes carriage-return updates; OutputWrapper would append a newline to each."""
+
+    def __init__(self, command: BaseCommand) -> None:
+        self.out = command.stderr
+
+    def write(self, s: str) -> None:
+        self.out.write(s, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class Command(BaseCommand):
+    help = ("Import cases (hotline-cases JSON Lines). The whole file is validated first; by default nothing "
+            "is loaded if any line is bad. Loading is one transaction per batch.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the .jsonl file")
+        parser.add_argument("--batch-size", type=int, default=1000, help="cases per transaction (default 1000)")
+        parser.add_argument("--partial", action="store_true",
+                            help="load the batches that have no bad line instead of loading nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1")
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        progress = _Raw(self) if options["verbosity"] >= 1 else None
+        try:
+            result = import_cases(path, batch_size=options["batch_size"], partial=options["partial"],
+                                  progress=progress)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise CommandError(f"{path}: {exc.strerror or exc}") from None
+        for issue in result.issues:
+            self.stderr.write(str(issue))
+        if result.more_issues:
+            self.stderr.write(f"... and {result.more_issues} more problems")
+        for first, last in result.rejected:
+            self.stderr.write(f"lines {first}-{last}: batch not loaded")
+        self.stdout.write(f"{result.loaded} of {result.cases} cases loaded ({result.events} events)")
+        if not result.ok:
+            problems = len(result.issues) + result.more_issues
+            policy = "" if options["partial"] else "; nothing was loaded (use --partial to load the good batches)"
+            raise CommandError(f"{problems} problems found{policy if result.loaded == 0 else ''}")

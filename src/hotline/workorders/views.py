@@ -1,0 +1,106 @@
+"""Server-rendered workbench pages. Thin: reads via selectors, writes via the transition service."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from hotline.directory.models import Unit
+from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
+from hotline.workorders.rules import allowed_actions
+from hotline.workorders.selectors import citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
+from hotline.workorders.services import DomainError, transition
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("cases" if request.user.is_authenticated else "login")
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    qs = visible_orders(request.user).select_related("unit", "channel")  # type: ignore[arg-type]
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(number__icontains=q) | qs.filter(content__icontains=q)
+    if request.GET.get("overdue") == "1":
+        qs = qs.filter(overdue=True)
+    page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "workorders/case_list.html", {
+        "page": page, "statuses": Status.choices, "status": status, "q": q,
+    })
+
+
+def _visible_or_404(request: HttpRequest, number: str) -> Any:
+    order = visible_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
+    if order is None:
+        raise Http404("工单不存在或无权查看")
+    return order
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = _visible_or_404(request, number)
+    user = request.user
+    return render(request, "workorders/case_detail.html", {
+        "order": order,
+        "citizen": citizen_view(user, order),  # type: ignore[arg-type]
+        "can_reveal": may_reveal_phone(user, order),  # type: ignore[arg-type]
+        "events": order_events(user, order=order),  # type: ignore[arg-type]
+        "actions": [(a, Action(a).label) for a in allowed_actions(order.status, user.role)],  # type: ignore[union-attr]
+        "units": Unit.objects.filter(active=True).order_by("code"),
+        "results": CallbackResult.choices,
+        "methods": CallbackMethod.choices,
+    })
+
+
+def _form_data(post: Any) -> dict[str, Any]:
+    """Translate the action form's fields into the transition service's data dict."""
+    data: dict[str, Any] = {}
+    for key in ("unit", "days"):
+        if post.get(key):
+            try:
+                data[key] = int(post[key])
+            except ValueError as exc:
+                raise DomainError(f"{key} 必须是整数", field=key) from exc
+    for key in ("text", "result", "method", "into"):
+        if post.get(key):
+            data[key] = post[key]
+    if post.getlist("co_units"):
+        data["co_units"] = [int(u) for u in post.getlist("co_units") if u.isdigit()]
+    if post.get("upheld") in ("true", "false"):
+        data["upheld"] = post["upheld"] == "true"
+    return data
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, number: str) -> HttpResponse:
+    order = _visible_or_404(request, number)
+    action = request.POST.get("action", "")
+    try:
+        transition(order=order, action=action, actor=request.user,  # type: ignore[arg-type]
+                   reason=request.POST.get("reason", ""), data=_form_data(request.POST))
+    except DomainError as exc:
+        field = f"（{exc.field}）" if exc.field else ""
+        messages.error(request, f"操作失败{field}：{exc.message}")
+    else:
+        messages.success(request, f"已执行：{Action(action).label}")
+    return redirect("case_detail", number=number)
+
+
+@login_required
+@require_POST
+def case_phone(request: HttpRequest, number: str) -> HttpResponse:
+    order = _visible_or_404(request, number)
+    phone = reveal_phone(request.user, order=order, via="page")  # type: ignore[arg-type]
+    if phone is None:
+        return HttpResponse("无权查看完整号码", status=403)
+    return HttpResponse(phone)
