@@ -136,3 +136,19 @@ def _build(city: City) -> MayData:
 @pytest.fixture
 def may(city: City) -> MayData:
     return _build(city)
+
+
+@pytest.fixture
+def yueyang_runs(may: MayData) -> dict[str, Any]:
+    """The test units moved to the Yueyang city profile, two ledger entries, both Yueyang schemes run and published."""
+    from hotline.assessment.ledger import add_entry
+    from hotline.assessment.services import run_month
+    from hotline.directory.models import Unit
+
+    Unit.objects.update(city="yueyang")
+    may_first = dt.date(2024, 5, 1)
+    add_entry(unit=may.city.unit_b, month=may_first, box="hotline", indicator="知识库管理", points="-0.5",
+              reason="知识库更新逾期 1 次", actor=None)
+    add_entry(unit=may.city.unit_a, month=may_first, box="hotline", indicator="创新创优", points="1",
+              reason="单位负责人参加领导接听日", actor=None)
+    return {s: run_month(scheme=s, month=may_first, publish=True) for s in ("yueyang-hotline", "yueyang-mailbox")}

@@ -16,6 +16,11 @@ from tests.factories import City, UserFactory
 from tests.workorders.test_transitions import drive
 
 ENGINE = settings.DATABASES["default"]["ENGINE"]
+_TEST_NAME = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or ":memory:")
+# SQLite queues writers (BEGIN IMMEDIATE + busy timeout) only in a database file. Django's default in-memory test
+# database is a *shared-cache* database, where a second writer gets SQLITE_LOCKED ("database table is locked")
+# at once: the busy timeout does not apply to shared-cache table locks, so the threads cannot queue there.
+SQLITE_FILE = ENGINE == "django.db.backends.sqlite3" and ":memory:" not in _TEST_NAME and "mode=memory" not in _TEST_NAME
 BACKENDS = [
     pytest.param("postgresql", marks=[
         pytest.mark.postgres,
@@ -23,7 +28,8 @@ BACKENDS = [
                            reason="PostgreSQL variant: set HOTLINE_DATABASE_URL=postgres://..."),
     ]),
     pytest.param("sqlite", marks=pytest.mark.skipif(
-        ENGINE != "django.db.backends.sqlite3", reason="SQLite variant: runs when no HOTLINE_DATABASE_URL is set")),
+        not SQLITE_FILE, reason="SQLite variant: needs SQLite with a file test database (DATABASES TEST NAME); "
+                                "the shared-cache in-memory one fails a waiting writer with 'database table is locked'")),
 ]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.parametrize("backend", BACKENDS)]
 

@@ -5,6 +5,7 @@ import http.client
 import math
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -104,7 +105,7 @@ def gunicorn(*, workers: int = 2, threads: int = 4, ready_path: str = "/api/open
         _wait_ready(server, proc, ready_path, timeout)
         yield server
     finally:
-        proc.terminate()
+        proc.send_signal(signal.SIGINT)  # quick shutdown: nothing is in flight any more
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -136,15 +137,19 @@ class Stats:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    cpu_seconds: float | None = None  # this process's CPU time, when the work ran in this process
 
     @property
     def per_second(self) -> float:
         return self.count / self.seconds if self.seconds else math.inf
 
     def line(self, label: str) -> str:
+        cpu = ""
+        if self.cpu_seconds is not None and self.count:
+            cpu = f"; CPU {self.cpu_seconds / self.count * 1000:.2f} ms/case"
         return (
             f"{label}: {self.count} cases in {self.seconds:.2f} s = {self.per_second:.0f} cases/s; "
-            f"latency p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms, max {self.max_ms:.2f} ms"
+            f"latency p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms, max {self.max_ms:.2f} ms{cpu}"
         )
 
 
@@ -156,12 +161,19 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     return sorted_values[rank - 1]
 
 
-def stats(latencies: Sequence[float], seconds: float) -> Stats:
+def stats(latencies: Sequence[float], seconds: float, cpu_seconds: float | None = None) -> Stats:
     ordered = sorted(latencies)
     return Stats(
         count=len(ordered), seconds=seconds, p50_ms=percentile(ordered, 0.50) * 1000,
         p99_ms=percentile(ordered, 0.99) * 1000, max_ms=(ordered[-1] * 1000 if ordered else 0.0),
+        cpu_seconds=cpu_seconds,
     )
+
+
+def machine_line() -> str:
+    """CPU count and load, so that figures from a busy machine are read as such."""
+    one, five, _ = os.getloadavg()
+    return f"machine: {os.cpu_count()} CPUs, load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 class Progress:

@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hotline.bench.harness import (
-    Progress, Server, Stats, check_throwaway_database, gunicorn, in_throwaway_process, respawn_in_throwaway,
-    stats,
+    Progress, Server, Stats, check_throwaway_database, gunicorn, in_throwaway_process, machine_line,
+    respawn_in_throwaway, stats,
 )
 
 SERVICE_SOURCE = "bench-service"
 API_SOURCE = "bench-api"
-WARMUP = 20
+WARMUP = 40
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +43,7 @@ def run(options: dict[str, Any], out: TextIO) -> None:
         respawn_in_throwaway(argv, out, keep=options["keep"])
         return
     check_throwaway_database()
+    out.write(machine_line() + "\n")
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     out.write(f"throwaway SQLite database migrated in {time.perf_counter() - started:.1f} s\n")
@@ -50,7 +51,8 @@ def run(options: dict[str, Any], out: TextIO) -> None:
     n = options["n"]
     out.write(_service_phase(world, n, out).line("service layer (create_order)") + "\n")
     with gunicorn(workers=options["workers"]) as server:
-        _http_phase(server, world, WARMUP, 1, None, key_prefix="warmup")
+        # Several connections at once, so that every worker has loaded its URLconf and opened its database.
+        _http_phase(server, world, WARMUP, min(WARMUP, options["workers"] * 4), None, key_prefix="warmup")
         api = _http_phase(server, world, n, options["clients"], out, key_prefix="api")
         out.write(api.line(f"HTTP POST /api/intake (gunicorn {options['workers']} workers, "
                            f"{options['clients']} client(s))") + "\n")
@@ -87,14 +89,14 @@ def _service_phase(world: dict[str, Any], n: int, out: TextIO) -> Stats:
 
     progress = Progress("service", n, out)
     latencies: list[float] = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(1, n + 1):
         t0 = time.perf_counter()
         create_order(actor=world["operator"], fields=_fields(world, i), tag_ids=[world["tag"].pk],
                      source=SERVICE_SOURCE, idempotency_key=f"service-{i}")
         latencies.append(time.perf_counter() - t0)
         progress.tick(i)
-    return stats(latencies, time.perf_counter() - started)
+    return stats(latencies, time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 def _body(world: dict[str, Any], i: int) -> bytes:

@@ -56,8 +56,7 @@ def active_integration_token(raw: str) -> IntegrationToken | None:
     """The live token for a presented bearer value, or None (unknown or revoked)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    return (
-        IntegrationToken.objects.select_related("channel")
-        .filter(token_hash=token_digest(raw), revoked_at__isnull=True)
-        .first()
-    )
+    rows = IntegrationToken.objects.select_related("channel").filter(
+        token_hash=token_digest(raw), revoked_at__isnull=True,
+    ).order_by()[:1]
+    return next(iter(rows), None)

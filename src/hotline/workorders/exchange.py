@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import marshal
+import pickle
 import os
 import re
 import tempfile
@@ -181,11 +181,42 @@ class ImportResult:
             self.more_issues += 1
 
 
-# Rows are written with executemany over the models' own columns, each value prepared by its model
-# field (get_db_prep_save), so SQLite and PostgreSQL get what the ORM would send. bulk_create does the
-# same with a per-value compiler overhead that caps it near 2,000 cases/s (see docs/exchange.md).
-_ORDER_FIELDS = [f for f in WorkOrder._meta.concrete_fields if not f.primary_key]
-_EVENT_FIELDS = [f for f in Event._meta.concrete_fields if not f.primary_key and f.attname != "order_id"]
+class _Columns:
+    """A model's columns for executemany, each value adapted the way the ORM adapts it for this database.
+
+    bulk_create does the same, plus a per-value SQL-compiler overhead that caps an import near
+    2,000 cases/s; validated values need only the adaptation (see docs/exchange.md, "Speed").
+    """
+
+    def __init__(self, model: type[models.Model], *, skip: str = "") -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname != skip]
+        ops = connections[model.objects.db].ops
+        self.sources = [(f.attname, f.get_default()) for f in self.fields]
+        self.preps: list[tuple[int, Callable[[Any], Any]]] = []  # (column index, adapter) where one is needed
+        for i, f in enumerate(self.fields):
+            if isinstance(f, models.DateTimeField):
+                self.preps.append((i, ops.adapt_datetimefield_value))
+            elif isinstance(f, models.JSONField):
+                self.preps.append((i, lambda v, enc=f.encoder: ops.adapt_json_value(v, enc)))
+
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        out = [values.get(name, default) for name, default in self.sources]
+        for i, adapt in self.preps:
+            out[i] = adapt(out[i])
+        return tuple(out)
+
+    def insert(self, rows: list[tuple[Any, ...]], *, first: Any = None) -> None:
+        """INSERT the rows; `first` is a leading column (the order of events) given in each row."""
+        if not rows:
+            return
+        conn = connections[self.model.objects.db]
+        qn = conn.ops.quote_name
+        columns = ([first] if first else []) + self.fields
+        sql = (f"INSERT INTO {qn(self.model._meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "
+               f"VALUES ({', '.join(['%s'] * len(columns))})")
+        with conn.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 @dataclass
@@ -194,6 +225,8 @@ class _Plan:
 
     spool: IO[bytes]
     batch_size: int
+    orders: _Columns = field(default_factory=lambda: _Columns(WorkOrder))
+    events: _Columns = field(default_factory=lambda: _Columns(Event, skip="order_id"))
     numbers: dict[str, int] = field(default_factory=dict)  # number of each valid case -> its line
     merges: list[tuple[int, str]] = field(default_factory=list)  # (line, merged_into number)
     bad_lines: set[int] = field(default_factory=set)
@@ -305,20 +338,15 @@ def _end_batch(batch: int, rows: list[tuple[int, CaseRow]], plan: _Plan, bad: An
             elif (row.fields["source"], row.fields["idempotency_key"]) in used:
                 bad(line, "idempotency_key", "source/idempotency_key already used by a case in the database")
     if spool and rows and batch not in plan.bad_batches:
-        blob = marshal.dumps((batch, [_record(row) for _, row in rows]))
-        plan.spool.write(len(blob).to_bytes(8, "little") + blob)
+        records = [_record(row, plan) for _, row in rows]
+        pickle.dump((batch, records), plan.spool, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _record(row: CaseRow) -> tuple[Any, ...]:
-    """A validated case as plain values (marshal-able): datetimes as ISO text, foreign keys as ids."""
-    values = dict(row.fields, number=row.number, version=len(row.events), merged_into_id=None)
-    order = tuple(_plain(values[f.attname] if f.attname in values else f.get_default()) for f in _ORDER_FIELDS)
-    events = [tuple(_plain(e[f.attname]) for f in _EVENT_FIELDS) for e in row.events]
+def _record(row: CaseRow, plan: _Plan) -> tuple[Any, ...]:
+    """A validated case as database parameters, ready for the load pass."""
+    order = plan.orders.row(dict(row.fields, number=row.number, version=len(row.events), merged_into_id=None))
+    events = [plan.events.row(e) for e in row.events]
     return row.number, order, row.tags, row.co_units, row.merged_into, events
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 def _check_merge_targets(plan: _Plan, bad: Any) -> None:
@@ -355,12 +383,15 @@ def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progr
     last_line = result.cases + 1
     span = {b: (2 + b * plan.batch_size, min(1 + (b + 1) * plan.batch_size, last_line)) for b in bad}
     total = sum(1 for line in plan.numbers.values() if plan.batch(line) not in bad)
-    writer = _Writer()
+    writer = _Writer(plan)
     plan.spool.seek(0)
     with tqdm(total=total, unit="case", desc="import", file=progress, disable=progress is None,
               mininterval=0.5) as bar:
-        while size := int.from_bytes(plan.spool.read(8), "little"):
-            batch, records = marshal.loads(plan.spool.read(size))
+        while True:
+            try:
+                batch, records = pickle.load(plan.spool)
+            except EOFError:
+                break
             if batch in bad:
                 continue
             first, last = 2 + batch * plan.batch_size, min(1 + (batch + 1) * plan.batch_size, last_line)
@@ -381,20 +412,19 @@ def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progr
 class _Writer:
     """Inserts spooled batches; remembers merge links whose target is still to come."""
 
-    def __init__(self) -> None:
+    def __init__(self, plan: _Plan) -> None:
+        self.plan = plan
         self.forward: dict[str, list[int]] = {}  # merge target number -> ids of loaded cases waiting for it
-        self.order_prep = [_prep(f) for f in _ORDER_FIELDS]
-        self.event_prep = [_prep(f) for f in _EVENT_FIELDS]
 
     def load_batch(self, records: list[tuple[Any, ...]]) -> int:
         """Insert one batch in one transaction; returns the events written."""
         with transaction.atomic():
-            _insert(WorkOrder, _ORDER_FIELDS, [_prepared(r[1], self.order_prep) for r in records])
+            self.plan.orders.insert([r[1] for r in records])
             ids: dict[str, int] = {}
             for chunk in _chunks([r[0] for r in records], DB_CHUNK):
                 ids.update(WorkOrder.objects.filter(number__in=chunk).values_list("number", "id"))
-            events = [(ids[r[0]], *_prepared(e, self.event_prep)) for r in records for e in r[5]]
-            _insert(Event, [Event._meta.get_field("order"), *_EVENT_FIELDS], events)
+            events = [(ids[r[0]], *e) for r in records for e in r[5]]
+            self.plan.events.insert(events, first=Event._meta.get_field("order"))
             WorkOrder.tags.through.objects.bulk_create(
                 [WorkOrder.tags.through(workorder_id=ids[r[0]], tag_id=t) for r in records for t in r[2]])
             WorkOrder.co_units.through.objects.bulk_create(
@@ -421,36 +451,6 @@ class _Writer:
         for source, target in links:
             WorkOrder.objects.filter(pk=source).update(merged_into_id=target)
         return waiting
-
-
-Prep = Callable[[Any], Any] | None
-
-
-def _prep(f: Any) -> Prep:
-    """The database adaptation the field itself would apply (values are already validated)."""
-    ops = connections[WorkOrder.objects.db].ops
-    if isinstance(f, models.DateTimeField):
-        adapt = ops.adapt_datetimefield_value
-        return lambda v: None if v is None else adapt(dt.datetime.fromisoformat(v))
-    if isinstance(f, models.JSONField):
-        encoder = f.encoder
-        return lambda v: ops.adapt_json_value(v, encoder)
-    return None
-
-
-def _prepared(values: tuple[Any, ...], preps: list[Prep]) -> tuple[Any, ...]:
-    return tuple(v if p is None else p(v) for v, p in zip(values, preps))
-
-
-def _insert(model: type[models.Model], fields: list[Any], rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    conn = connections[model.objects.db]
-    qn = conn.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with conn.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _advance_number_sequences(numbers: Iterable[str]) -> None:

@@ -1,0 +1,37 @@
+"""The PDF made by LibreOffice from the Word document: Chinese text, CJK fonts embedded."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+
+from hotline.bulletin.period import Month
+from hotline.bulletin.render_pdf import MISSING_SOFFICE, PdfError, render_pdf
+from hotline.bulletin.services import build
+
+NEEDS_SYSTEM_DEPS = pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="libreoffice-writer-nogui / poppler-utils not installed: run `bash scripts/system-deps` as root",
+)
+
+
+@NEEDS_SYSTEM_DEPS
+def test_pdf_text_holds_the_chinese_headings(yueyang_runs, tmp_path) -> None:
+    built = build(month=Month(2024, 5), style="yueyang", issued_on=dt.date(2024, 6, 24), formats=("pdf",))
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(built.files["2024-05-yueyang.pdf"])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    for heading in ("12345热线工作简报", "一、工作动态", "二、12345热线运行情况", "五、存在的问题", "附件1", "热线综合评价表",
+                    "图1 诉求类型分布", "印发"):
+        assert heading in text.replace(" ", "") or heading in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout.decode()
+    assert any(name in fonts for name in ("UMing", "UKai", "WenQuanYi", "NotoSansCJK", "NotoSerifCJK"))
+
+
+def test_pdf_without_libreoffice_names_the_package(monkeypatch) -> None:
+    monkeypatch.setattr("hotline.bulletin.render_pdf.soffice", lambda: None)
+    with pytest.raises(PdfError) as err:
+        render_pdf(b"not used")
+    assert str(err.value) == MISSING_SOFFICE and "libreoffice-writer-nogui" in str(err.value)
