@@ -9,3 +9,7 @@ from hotline.workorders.api import router as workorders_router
 api.add_router("/", workorders_router)
 api.add_router("/directory/", directory_router)
 api.add_router("/auth/", auth_router)
+
+from hotline.assessment.api import router as assessment_router  # noqa: E402
+
+api.add_router("/assessment/", assessment_router)
