@@ -22,7 +22,6 @@ from hotline.workorders.services import DomainError, ForbiddenMove
 logger = logging.getLogger("hotline.api")
 
 
-
 class _Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 

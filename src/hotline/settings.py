@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "hotline.workorders",
     "hotline.assessment",
     "hotline.bulletin",
+    "hotline.simulate",
 ]
 
 MIDDLEWARE = [

@@ -109,7 +109,8 @@ def test_pagination(as_user, city):
 @pytest.mark.parametrize("params,field", [
     ({"status": "lost"}, "status"), ({"page": 0}, "page"), ({"page_size": 1000}, "page_size"),
     ({"received_from": "yesterday"}, "received_from"), ({"unit": "x"}, "unit"), ({"unit": 999999}, "unit"),
-    ({"channel": "pigeon"}, "channel"), ({"overdue": "perhaps"}, "overdue"),
+    ({"channel": "pigeon"}, "channel"), ({"overdue": "perhaps"}, "overdue"), ({"unit": 10**20}, "unit"),
+    ({"q": "路灯\x00"}, "q"), ({"page": 10**12}, "page"),
 ])
 def test_bad_filters_are_named(as_user, cases, params, field):
     response = as_user("dispatcher").get("/api/cases", params)
@@ -166,7 +167,8 @@ def test_events_history(as_user, cases):
     response = as_user("handler_a").get(f"/api/cases/{cases['a']}/events")
     assert response.status_code == 200
     events = response.json()
-    assert [(e["seq"], e["kind"], e["to_status"]) for e in events] == [(1, "create", "new"), (2, "dispatch", "dispatched")]
+    assert [(e["seq"], e["kind"], e["to_status"]) for e in events] == [
+        (1, "create", "new"), (2, "dispatch", "dispatched")]
     assert events[1]["actor"] == "dispatcher" and "deadline" in events[1]["data"]
 
 

@@ -101,6 +101,7 @@ def test_every_unknown_reference_is_named(client, wechat):
 @pytest.mark.parametrize("field,value", [
     ("confidential", "maybe"), ("category", "abc"), ("urgency", "whenever"), ("box", "fax"),
     ("tags", "npc"), ("citizen_phone", "call me"), ("title", "题" * 201), ("unexpected", 1),
+    ("category", 10**20), ("content", "夜间\x00施工"), ("tags", ["npc\x00"]),
 ])
 def test_wrong_types_and_unknown_fields_are_named(client, wechat, field, value):
     response = post_json(client, URL, intake_body(**{field: value}), wechat.headers())

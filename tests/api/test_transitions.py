@@ -89,7 +89,7 @@ def test_missing_reason_is_422(as_user, city):
 
 @pytest.mark.parametrize("data,field", [
     ({}, "data.unit"), ({"unit": "abc"}, "data.unit"), ({"unit": 1, "co_units": ["x"]}, "data.co_units.0"),
-    ({"unit": 1, "colour": "red"}, "data.colour"),
+    ({"unit": 1, "colour": "red"}, "data.colour"), ({"unit": 10**20}, "data.unit"),
 ])
 def test_bad_dispatch_data_is_named(as_user, city, data, field):
     order = city.new_order()
@@ -98,11 +98,18 @@ def test_bad_dispatch_data_is_named(as_user, city, data, field):
     assert error_fields(response) == [field]
 
 
+def test_service_rejection_of_a_data_key_names_its_place_in_the_body(as_user, city):
+    order = city.new_order()
+    response = move(as_user("dispatcher"), order.number, "dispatch", unit=city.unit_a.pk, co_units=[city.unit_a.pk])
+    assert response.status_code == 422
+    assert error_fields(response) == ["data.co_units"]
+
+
 def test_service_rejection_names_the_field_and_writes_nothing(as_user, city):
     order = city.new_order()
     response = move(as_user("dispatcher"), order.number, "dispatch", unit=999999)
     assert response.status_code == 422
-    assert error_fields(response) == ["unit"]
+    assert error_fields(response) == ["data.unit"]
     order.refresh_from_db()
     assert (order.status, order.version, order.unit) == (Status.NEW, 1, None)
     assert Event.objects.filter(order=order).count() == 1
@@ -118,6 +125,12 @@ def test_wrong_types_in_body(as_user, city):
     response = client.post(f"/api/cases/{number}/transitions", data=b"{oops", content_type="application/json")
     assert response.status_code == 400 and error_fields(response) == ["body"]
     assert WorkOrder.objects.get(number=number).status == Status.NEW
+
+
+def test_reason_with_nul_character_is_422(as_user, city):
+    order = city.dispatched(unit=city.unit_a)
+    response = move(as_user("handler_a"), order.number, "return", reason="不归\x00我管")
+    assert response.status_code == 422 and error_fields(response) == ["reason"]
 
 
 def test_verify_needs_a_boolean(as_user, city):

@@ -41,7 +41,9 @@ def test_yueyang_docx_structure_tables_images_and_fonts(yueyang_runs) -> None:
         assert heading in texts
     assert "2024年5月12345热线和市长信箱" in texts and "运行办理情况通报" in texts
     assert "岳阳市人民政府12345热线服务中心\t2024年6月24日" in texts
-    assert len(doc.inline_shapes) == 1 and len(doc.tables) == 4
+    assert len(doc.inline_shapes) == 1 and len(doc.tables) == 5  # four attachments, then the 版记
+    closing = [c.text for row in doc.tables[-1].rows for c in row.cells]
+    assert closing[0].startswith("报：") and closing[-1] == "岳阳市人民政府12345热线服务中心\t2024年6月24日印发"
     by_text = {p.text: p for p in doc.paragraphs}
     assert _east_asia(by_text["一、工作动态"]) == {"黑体"}
     assert _east_asia(by_text["（一）诉求类型"]) == {"楷体_GB2312"}
@@ -64,13 +66,13 @@ def test_docx_page_layout_follows_gbt_9704(may) -> None:
     footer_xml = first.footer._element.xml
     assert "PAGE" in footer_xml and "— " in footer_xml
     assert first.even_page_footer.paragraphs[0].alignment == 0  # even pages: page number on the left
-    for table in doc.tables:
+    for table in doc.tables[:4]:  # the attachment tables
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
 
 def test_attachment_tables_hold_the_assessment_and_ledger(yueyang_runs) -> None:
     doc = _docx(build(month=MAY, style="yueyang", issued_on=ISSUED, formats=("docx",)))
-    hotline, _mailbox, minus, plus = ([[c.text for c in row.cells] for row in t.rows] for t in doc.tables)
+    hotline, _mailbox, minus, plus = ([[c.text for c in row.cells] for row in t.rows] for t in doc.tables[:4])
     assert hotline[0][:3] == ["单位", "应办理数", "办理数"] and hotline[0][-2:] == ["综合评分", "等级"]
     assert hotline[1][0] == "县市区" and hotline[2][0] == "甲区人民政府" and hotline[4][0] == "市乙局"
     assert hotline[4][-2:] == ["53.3", "E"]

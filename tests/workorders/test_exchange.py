@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hotline.directory.models import Category, Region, Tag
 from hotline.workorders.exchange import export_cases, import_cases
+from hotline.workorders.exchange_format import CASE_FIELDS, EVENT_FIELDS
 from hotline.workorders.models import Event, NumberSequence, Status, WorkOrder
 from hotline.workorders.services import create_order, transition
 from tests.factories import City
@@ -91,6 +92,15 @@ def write(tmp_path: Path, rows: list[Any]) -> Path:
 
 
 # --- export -----------------------------------------------------------------------------------
+
+def test_format_carries_every_model_field():
+    """A field added to WorkOrder or Event must be added to the format too, or round trips lose it."""
+    order_fields = {f.name for f in WorkOrder._meta.get_fields()
+                    if (f.concrete or f.many_to_many) and not f.auto_created} - {"version"}
+    assert order_fields == set(CASE_FIELDS) - {"events"}  # version is derived: the number of events
+    event_fields = {f.name for f in Event._meta.concrete_fields if not f.primary_key} - {"order"}
+    assert event_fields == set(EVENT_FIELDS)
+
 
 def test_export_writes_header_then_cases_by_natural_keys(histories, city):
     rows = lines_of(export_text())

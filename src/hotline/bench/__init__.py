@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 from hotline.bench import intake
+from hotline.bench.harness import Output
 
 
 @dataclass(frozen=True)
 class Benchmark:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[dict[str, Any], TextIO], None]  # raises CommandError on failure
+    run: Callable[[dict[str, Any], Output], None]  # raises CommandError on failure
 
 
 REGISTRY: dict[str, Benchmark] = {

@@ -15,10 +15,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.management.base import CommandError
+
+
+class Output(Protocol):
+    """Where a benchmark prints (a text stream or a management command's stdout)."""
+
+    def write(self, text: str) -> Any: ...
+
+    def flush(self) -> Any: ...
+
 
 # Set in the environment of the re-executed benchmark process that owns the throwaway database.
 CHILD_ENV = "HOTLINE_BENCH_CHILD"
@@ -45,11 +54,11 @@ def check_throwaway_database() -> None:
     """Refuse to run unless the configured database is the throwaway file this process was started for."""
     db = settings.DATABASES["default"]
     expected = os.environ.get("HOTLINE_SQLITE_PATH", "")
-    if not (in_throwaway_process() and db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) == expected):
+    if not (in_throwaway_process() and str(db["ENGINE"]).endswith("sqlite3") and str(db["NAME"]) == expected):
         raise CommandError("benchmarks run only in their own throwaway SQLite database")
 
 
-def respawn_in_throwaway(argv: Sequence[str], out: TextIO, *, keep: bool = False) -> None:
+def respawn_in_throwaway(argv: Sequence[str], out: Output, *, keep: bool = False) -> None:
     """Run `hotline <argv>` again in a subprocess whose database is a new temporary SQLite file.
 
     The configured database (SQLite or PostgreSQL) is never touched. Output is relayed line by line.
@@ -179,7 +188,7 @@ def machine_line() -> str:
 class Progress:
     """Prints `label: done/total` about every tenth of a long run."""
 
-    def __init__(self, label: str, total: int, out: TextIO) -> None:
+    def __init__(self, label: str, total: int, out: Output) -> None:
         self.label, self.total, self.out = label, total, out
         self.step = max(total // 10, 1)
         self.started = time.perf_counter()

@@ -9,13 +9,13 @@ import argparse
 import json
 import threading
 import time
-from typing import Any, TextIO
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hotline.bench.harness import (
-    Progress, Server, Stats, check_throwaway_database, gunicorn, in_throwaway_process, machine_line,
+    Output, Progress, Server, Stats, check_throwaway_database, gunicorn, in_throwaway_process, machine_line,
     respawn_in_throwaway, stats,
 )
 
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database directory")
 
 
-def run(options: dict[str, Any], out: TextIO) -> None:
+def run(options: dict[str, Any], out: Output) -> None:
     if options["n"] < 0 or options["clients"] < 1 or options["workers"] < 1 or options["storm"] < 0:
         raise CommandError("--n and --storm must be >= 0, --clients and --workers >= 1")
     if not in_throwaway_process():
@@ -84,7 +84,7 @@ def _fields(world: dict[str, Any], i: int) -> dict[str, Any]:
     }
 
 
-def _service_phase(world: dict[str, Any], n: int, out: TextIO) -> Stats:
+def _service_phase(world: dict[str, Any], n: int, out: Output) -> Stats:
     from hotline.workorders.services import create_order
 
     progress = Progress("service", n, out)
@@ -115,7 +115,7 @@ def _post(conn: Any, world: dict[str, Any], key: str, body: bytes) -> tuple[int,
     return response.status, json.loads(response.read())
 
 
-def _http_phase(server: Server, world: dict[str, Any], n: int, clients: int, out: TextIO | None, *,
+def _http_phase(server: Server, world: dict[str, Any], n: int, clients: int, out: Output | None, *,
                 key_prefix: str) -> Stats:
     latencies: list[float] = []
     failures: list[str] = []

@@ -95,9 +95,10 @@ def render_chart(chart: Chart) -> bytes:
         positions = list(range(n))
         bars = ax.bar(positions, values, color=COLORS[1], width=0.6)
         ax.set_xticks(positions)
-        ax.set_xticklabels([_wrap(lbl, 4 if n > 6 else 6) for lbl in labels], fontdict={"family": family, "size": 10},
-                           linespacing=1.0)
-        ax.bar_label(bars, labels=[str(v) for v in values], fontsize=10, padding=2)
+        small = n > 7
+        ax.set_xticklabels([_wrap(lbl, 4 if n > 6 else 6) for lbl in labels],
+                           fontdict={"family": family, "size": 8 if small else 10}, linespacing=1.0)
+        ax.bar_label(bars, labels=[str(v) for v in values], fontsize=8 if small else 10, padding=2)
         ax.set_ylabel("件数", fontdict={"family": family, "size": 10})
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)

@@ -261,7 +261,7 @@ def assessment_table(source: dict[str, Any] | None, columns: list[str]) -> Table
 def ledger_table(entries: list[dict[str, Any]] | None) -> Table:
     columns = ["序号", "单位", "指标", "分值", "事由", "涉及工单"]
     numeric = [True, False, False, True, False, False]
-    weights = [0.5, 1.8, 1.3, 0.6, 4.0, 2.2]
+    weights = [0.7, 1.8, 1.3, 0.9, 4.0, 2.2]
     if not entries:
         return Table(columns, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
     rows = [[str(i), e["unit"], e["indicator"], e["points"], e["reason"], "、".join(e.get("cases") or [])]

@@ -86,11 +86,11 @@ def seriously_overdue(
     for oid, number, received in WorkOrder.objects.filter(pk__in=late).values_list("pk", "number", "received_at"):
         per_unit[units.top(state[oid]["unit"])].append((received, number))
     rows = []
-    for unit_id, cases in per_unit.items():
+    for top_id, cases in per_unit.items():
         cases.sort()
         first = timezone.localtime(cases[0][0])
         oldest = Month(first.year, first.month)
-        rows.append({"unit": units.name(unit_id), "unit_id": unit_id, "count": len(cases),
+        rows.append({"unit": units.name(top_id), "unit_id": top_id, "count": len(cases),
                      "oldest_month": str(oldest), "oldest_label": oldest.label, "orders": [n for _, n in cases]})
     return sorted(rows, key=lambda r: (-r["count"], r["oldest_month"], r["unit"]))
 

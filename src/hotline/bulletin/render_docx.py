@@ -113,7 +113,8 @@ def _page_setup(section: object, *, landscape: bool = False) -> None:
     else:
         s.orientation, s.page_width, s.page_height = WD_ORIENT.PORTRAIT, Mm(210), Mm(297)  # type: ignore[attr-defined]
         s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)  # type: ignore[attr-defined]
-    s.header_distance, s.footer_distance = Mm(15), Mm(22)  # type: ignore[attr-defined]
+    s.header_distance = Mm(15)  # type: ignore[attr-defined]
+    s.footer_distance = Mm(12) if landscape else Mm(22)  # type: ignore[attr-defined]
 
 
 def _page_number(footer: object, *, odd: bool) -> None:
@@ -283,18 +284,27 @@ def _closing(doc: DocxDocument, d: Document) -> None:
     spacer = 225 * 72 / 25.4 - used - 2 * line  # two lines of slack for borders and rounding
     if spacer > line:
         _para(doc, "", BODY_FONT, size, line=spacer, indent=False)
-    for i, text in enumerate(lines):
-        p = _para(doc, text, BODY_FONT, size, line=line, indent=False, align="left")
+    # A one-column table whose rules are the 版记 lines: thick at top and bottom, thin in between.
+    table = doc.add_table(rows=len(lines) + 1, cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    borders = OxmlElement("w:tblBorders")
+    for edge, width in (("top", 12), ("left", 0), ("bottom", 12), ("right", 0), ("insideH", 8), ("insideV", 0)):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single" if width else "nil")
+        if width:
+            element.set(qn("w:sz"), str(width))
+            element.set(qn("w:color"), "000000")
+        borders.append(element)
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                          "w:tblCaption", "w:tblDescription")
+    for row, text in zip(table.rows, [*lines, f"{d.closing['printer']}\t{d.closing['printed']}"]):
+        cell = row.cells[0]
+        cell.width = Mm(156)
+        p = cell.paragraphs[0]
+        _spacing(p, line, indent=False, align="left")
         p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(size)
-        p.paragraph_format.keep_with_next = True
-        # Distinct spacing per line: LibreOffice merges equal borders of consecutive paragraphs.
-        _border(p, "top", size=8 if i else 12, space=1 + i)
-    p = _para(doc, "", BODY_FONT, size, line=line, indent=False, align="left")
-    p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(size)
-    p.paragraph_format.tab_stops.add_tab_stop(Emu(Mm(156) - Pt(2 * size)), WD_TAB_ALIGNMENT.RIGHT)
-    set_font(p.add_run(f"{d.closing['printer']}\t{d.closing['printed']}"), BODY_FONT, size)
-    _border(p, "top", size=8, space=1 + len(lines))
-    _border(p, "bottom", size=12)
+        p.paragraph_format.tab_stops.add_tab_stop(Emu(Mm(156) - Pt(3 * size)), WD_TAB_ALIGNMENT.RIGHT)
+        set_font(p.add_run(text), BODY_FONT, size)
 
 
 def render_docx(document: Document, charts: dict[int, bytes]) -> bytes:

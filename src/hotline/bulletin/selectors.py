@@ -35,6 +35,8 @@ from hotline.workorders.selectors import visible_orders
 
 Box = str | Sequence[str]
 UNATTRIBUTED = "未明确区域"
+# Catch-all subject items ("其他" under every category) name no issue: never a hot subject or a surge.
+GENERIC_ITEMS = frozenset({"其他", "其它"})
 SATISFIED = frozenset({CallbackResult.SATISFIED, CallbackResult.BASIC})
 
 
@@ -256,14 +258,15 @@ def by_county(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> li
     return sorted(counted, key=lambda r: r["name"] == UNATTRIBUTED)  # the unattributed remainder last
 
 
-def _subject_counts(orders: QuerySet[WorkOrder], level: int) -> tuple[Counter[tuple[str, str]], int]:
+def _subject_counts(orders: QuerySet[WorkOrder], level: int,
+                    skip: frozenset[str] = frozenset()) -> tuple[Counter[tuple[str, str]], int]:
     tree = _Tree()
     counts: Counter[tuple[str, str]] = Counter()
     categorised = 0
     for category_id, n in Counter(orders.exclude(category=None).values_list("category_id", flat=True)).items():
         categorised += n
         chain = tree.lineage(category_id)
-        if len(chain) >= level:
+        if len(chain) >= level and chain[level - 1][1] not in skip:
             node_id, name = chain[level - 1]
             counts[(str(node_id), name)] += n
     return counts, categorised
@@ -276,8 +279,8 @@ def by_subject(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> l
 
 
 def hot_subjects(month: Month, box: Box, *, as_of: dt.datetime | None = None, limit: int = 11) -> list[dict[str, Any]]:
-    """Second-level subject categories with their counts, the largest first."""
-    counts, categorised = _subject_counts(received_orders(month, box, as_of=as_of), 2)
+    """Second-level subject categories with their counts, the largest first (catch-all items left out)."""
+    counts, categorised = _subject_counts(received_orders(month, box, as_of=as_of), 2, GENERIC_ITEMS)
     return _rows(counts, categorised)[:limit]
 
 
@@ -286,7 +289,7 @@ def subject_surges(
     ratio: Decimal = Decimal("1.5"), minimum: int = 5,
 ) -> list[dict[str, Any]]:
     """Second-level subjects whose count reached `ratio` times their mean over the previous months."""
-    current, _ = _subject_counts(received_orders(month, box, as_of=as_of), 2)
+    current, _ = _subject_counts(received_orders(month, box, as_of=as_of), 2, GENERIC_ITEMS)
     history: Counter[tuple[str, str]] = Counter()
     past = month
     for _ in range(lookback):

@@ -1,7 +1,7 @@
 """Bulletin styles: plain JSON data (section structure, sentence templates, masthead and closing).
 
 A style names its sections and, for each, the blocks that fill it; the code only knows the block
-types below. Shipped styles live in `bulletin/styles/*.json`; a directory named by the setting
+types below. Shipped styles live in `bulletin/style_files/*.json`; a directory named by the setting
 or environment variable HOTLINE_BULLETIN_STYLE_DIR may add or override styles without code.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _extra_dir() -> Path | None:
 
 
 def style_keys() -> list[str]:
-    keys = {p.name[:-5] for p in resources.files("hotline.bulletin").joinpath("styles").iterdir()
+    keys = {p.name[:-5] for p in resources.files("hotline.bulletin").joinpath("style_files").iterdir()
             if p.name.endswith(".json")}
     extra = _extra_dir()
     if extra and extra.is_dir():
@@ -56,7 +56,7 @@ def load_style(key: str) -> dict[str, Any]:
         if path is not None and path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
         else:
-            text = resources.files("hotline.bulletin").joinpath("styles", f"{key}.json").read_text(encoding="utf-8")
+            text = resources.files("hotline.bulletin").joinpath("style_files", f"{key}.json").read_text(encoding="utf-8")
             data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BulletinError(f"样式 {key} 不是合法的 JSON：{exc}", field="style") from None

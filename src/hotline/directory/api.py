@@ -13,7 +13,7 @@ from ninja.utils import check_csrf
 
 from hotline.api import InputError, error_item, staff_auth
 from hotline.directory.models import AppealType, Category, Channel, Tag, Unit, User
-from hotline.workorders.schemas import ErrorOut
+from hotline.workorders.schemas import CleanSchema, ErrorOut
 
 router = Router(tags=["directory"])
 auth_router = Router(tags=["auth"])
@@ -57,12 +57,12 @@ class TagOut(Schema):
     name: str
 
 
-class UnitFilters(Schema):
+class UnitFilters(CleanSchema):
     include_inactive: bool = False
     city: str | None = Field(None, max_length=40)
 
 
-class CategoryFilters(Schema):
+class CategoryFilters(CleanSchema):
     taxonomy: str | None = Field(None, max_length=40)
 
 
@@ -101,7 +101,7 @@ def tags(request: HttpRequest) -> Any:
 
 # --- session login for staff (browsers and scripts) --------------------------------------------
 
-class LoginIn(Schema):
+class LoginIn(CleanSchema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=256)
 

@@ -23,7 +23,7 @@ from hotline.workorders.schemas import (
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
 )
-from hotline.workorders.services import create_order, transition
+from hotline.workorders.services import DomainError, create_order, transition
 
 router = Router(tags=["cases"])
 
@@ -84,8 +84,9 @@ def intake(
     order, created = create_order(
         actor=None, fields=fields, tag_ids=tag_ids, source=token.source, idempotency_key=idempotency_key,
     )
-    if not created and (order.content, order.citizen_phone, order.box) != (
-        fields["content"], fields["citizen_phone"], fields["box"]
+    # A retry must be the same appeal; a key reused for another one would otherwise lose that appeal silently.
+    if not created and (order.channel_id, order.content, order.citizen_phone, order.box) != (
+        token.channel_id, fields["content"], fields["citizen_phone"], fields["box"]
     ):
         raise InputError(
             [error_item("Idempotency-Key", "该幂等键已用于另一件不同的诉求", "idempotency_key_reused")], status=409,
@@ -249,9 +250,15 @@ def case_transition(request: HttpRequest, number: str, payload: TransitionIn) ->
         raise InputError([
             error_item(".".join(["data", *(str(p) for p in e["loc"])]), e["msg"], e["type"]) for e in exc.errors()
         ]) from exc
-    event = transition(
-        order=order, action=payload.action, actor=user, reason=payload.reason,
-        data=data.model_dump(mode="json", exclude_defaults=True),
-    )
+    try:
+        event = transition(
+            order=order, action=payload.action, actor=user, reason=payload.reason,
+            data=data.model_dump(mode="json", exclude_defaults=True),
+        )
+    except DomainError as exc:
+        # The service names keys of `data` bare ("unit"); the API names them by their place in the body.
+        if exc.field and exc.field not in ("action", "reason"):
+            exc.field = f"data.{exc.field}"
+        raise
     # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).
     return {"event": _event(event), "case": _detail(user, order)}

@@ -21,6 +21,7 @@ CASE_FIELDS = (
     "source", "idempotency_key", "external_id", "events",
 )
 EVENT_FIELDS = ("seq", "kind", "at", "actor", "actor_role", "from_status", "to_status", "unit", "reason", "data")
+_CASE_KEYS, _EVENT_KEYS = frozenset(CASE_FIELDS), frozenset(EVENT_FIELDS)
 # Event data keys that hold database ids in the system and natural keys in the file: kind -> key -> (ref, list?).
 DATA_REFS: dict[str, dict[str, tuple[str, bool]]] = {
     Action.CREATE: {"channel": ("channel", False)},
@@ -29,7 +30,7 @@ DATA_REFS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 _REF_LABEL = {"channel": "channel code", "region": "region code", "appeal_type": "appeal type code",
               "tag": "tag code", "unit": "unit code", "user": "username"}
-_CHOICES = {c: frozenset(c.values) for c in (Box, Urgency, Status, Action, Role)}
+_CHOICES: dict[type, frozenset[str]] = {c: frozenset(c.values) for c in (Box, Urgency, Status, Action, Role)}
 _MAXLEN = {f.name: f.max_length for f in WorkOrder._meta.fields if getattr(f, "max_length", None)}
 
 
@@ -210,7 +211,7 @@ def check_case(obj: Any, d: Directory) -> tuple[CaseRow | None, list[tuple[str, 
     """Validate one case line; returns the row to insert, or None and the problems found."""
     if not isinstance(obj, dict):
         return None, [("line", "must be a JSON object")]
-    errors = [(k, "unknown field") for k in obj if k not in CASE_FIELDS]
+    errors = [(k, "unknown field") for k in obj.keys() - _CASE_KEYS]
     c = _Check(obj, "", errors, d)
     number = c.text("number", required=True)
     fields: dict[str, Any] = {
@@ -273,7 +274,7 @@ def _check_events(c: _Check, case: dict[str, Any]) -> list[dict[str, Any]]:
             c.errors.append((f"events[{i}]", "must be an object"))
             prev = None
             continue
-        c.errors.extend((f"events[{i}].{k}", "unknown field") for k in obj if k not in EVENT_FIELDS)
+        c.errors.extend((f"events[{i}].{k}", "unknown field") for k in obj.keys() - _EVENT_KEYS)
         e = _Check(obj, f"events[{i}].", c.errors, c.d)
         seq = e.get("seq", required=True)
         if seq is not _MISSING and not seq_reported and (type(seq) is not int or seq != i + 1):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
@@ -12,6 +12,33 @@ from hotline.workorders.models import CallbackMethod, CallbackResult, Status
 from hotline.workorders.rules import MOVES
 
 TRANSITION_ACTIONS: tuple[str, ...] = tuple(str(a) for a in MOVES)
+
+
+# Ids are BigAutoField primary keys; larger numbers would overflow the database driver.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _reject_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL characters; refuse them as bad input on every backend."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL (\\x00) characters")
+    if isinstance(value, list):
+        for item in value:
+            _reject_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key)
+            _reject_nul(item)
+    return value
+
+
+class CleanSchema(Schema):
+    """Input schema whose strings (also inside lists and dicts) may not contain NUL characters."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _reject_nul(value)
 
 
 class ErrorItem(Schema):
@@ -26,7 +53,7 @@ class ErrorOut(Schema):
 
 # --- intake -----------------------------------------------------------------------------------
 
-class IntakeIn(Schema):
+class IntakeIn(CleanSchema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     citizen_name: str = Field("", max_length=60)
@@ -36,7 +63,7 @@ class IntakeIn(Schema):
     content: str = Field(..., min_length=1, max_length=20000)
     address: str = Field("", max_length=200)
     appeal_type: str | None = Field(None, max_length=20, description="诉求类型编码, /api/directory/appeal-types")
-    category: int | None = Field(None, description="诉求分类 id, /api/directory/categories")
+    category: Id | None = Field(None, description="诉求分类 id, /api/directory/categories")
     urgency: Urgency = Urgency.NORMAL
     box: Box = Box.HOTLINE
     tags: list[str] = Field(default_factory=list, max_length=20, description="专线标签编码")
@@ -55,16 +82,16 @@ class IntakeOut(Schema):
 
 # --- cases ------------------------------------------------------------------------------------
 
-class CaseFilters(Schema):
+class CaseFilters(CleanSchema):
     status: Status | None = None
-    unit: int | None = Field(None, description="承办单位 id; includes its sub-units")
+    unit: Id | None = Field(None, description="承办单位 id; includes its sub-units")
     box: Box | None = None
     channel: str | None = Field(None, max_length=40, description="受理渠道编码")
     received_from: dt.date | None = Field(None, description="受理日期起 (含)")
     received_to: dt.date | None = Field(None, description="受理日期止 (含)")
     overdue: bool | None = None
     q: str | None = Field(None, max_length=100, description="工单编号或内容包含")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=10**9)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -152,7 +179,7 @@ class PhoneOut(Schema):
 
 # --- transitions ------------------------------------------------------------------------------
 
-class TransitionIn(Schema):
+class TransitionIn(CleanSchema):
     model_config = ConfigDict(extra="forbid")
 
     action: str = Field(..., json_schema_extra={"enum": list(TRANSITION_ACTIONS)})
@@ -172,7 +199,7 @@ class TransitionOut(Schema):
     case: CaseDetail
 
 
-class _Data(Schema):
+class _Data(CleanSchema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -181,16 +208,16 @@ class NoData(_Data):
 
 
 class DispatchData(_Data):
-    unit: int
-    co_units: list[int] = Field(default_factory=list, max_length=20)
+    unit: Id
+    co_units: list[Id] = Field(default_factory=list, max_length=20)
 
 
 class RequestExtensionData(_Data):
-    days: int
+    days: int = Field(..., ge=-(2**31), le=2**31)
 
 
 class ApproveExtensionData(_Data):
-    days: int | None = None
+    days: int | None = Field(None, ge=-(2**31), le=2**31)
 
 
 class ReplyData(_Data):

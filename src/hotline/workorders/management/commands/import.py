@@ -41,7 +41,7 @@ class Command(BaseCommand):
         progress = _Raw(self) if options["verbosity"] >= 1 else None
         try:
             result = import_cases(path, batch_size=options["batch_size"], partial=options["partial"],
-                                  progress=progress)  # type: ignore[arg-type]
+                                  progress=progress)
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from None
         for issue in result.issues:

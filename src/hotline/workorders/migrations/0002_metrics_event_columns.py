@@ -1,0 +1,87 @@
+"""Columns and indexes for the monthly metrics (docs/metrics.md, "Storage").
+
+Events are append-only; these columns are copies of facts fixed when the event is written (the
+order's box never changes; on_time/result/method are copies of the event's own data), so they
+never need updating. New events get them from the transition service; this migration backfills
+the rows written before it.
+"""
+from django.db import migrations, models
+
+BACKFILL = {
+    "sqlite": [
+        "UPDATE workorders_event SET box = (SELECT o.box FROM workorders_workorder o"
+        " WHERE o.id = workorders_event.order_id) WHERE box IS NULL",
+        "UPDATE workorders_event SET on_time = CASE json_type(data, '$.on_time') WHEN 'true' THEN 1"
+        " WHEN 'false' THEN 0 END WHERE kind IN ('reply', 'rectify')",
+        "UPDATE workorders_event SET result = json_extract(data, '$.result'),"
+        " method = json_extract(data, '$.method') WHERE kind = 'callback'",
+    ],
+    "postgresql": [
+        "UPDATE workorders_event e SET box = o.box FROM workorders_workorder o"
+        " WHERE o.id = e.order_id AND e.box IS NULL",
+        "UPDATE workorders_event SET on_time = CASE jsonb_typeof(data -> 'on_time') WHEN 'boolean'"
+        " THEN (data ->> 'on_time')::boolean END WHERE kind IN ('reply', 'rectify')",
+        "UPDATE workorders_event SET result = data ->> 'result', method = data ->> 'method'"
+        " WHERE kind = 'callback'",
+    ],
+}
+
+
+def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
+    for sql in BACKFILL.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("workorders", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="event",
+            name="box",
+            field=models.CharField(
+                blank=True, choices=[("hotline", "12345热线"), ("mailbox", "市长信箱")], max_length=16, null=True,
+                verbose_name="业务", help_text="copy of the order's box, for the monthly metrics",
+            ),
+        ),
+        migrations.AddField(
+            model_name="event",
+            name="on_time",
+            field=models.BooleanField(
+                blank=True, null=True, verbose_name="按期", help_text="reply/rectify: copy of data['on_time']",
+            ),
+        ),
+        migrations.AddField(
+            model_name="event",
+            name="result",
+            field=models.CharField(
+                blank=True, max_length=16, null=True, verbose_name="回访结果",
+                choices=[("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意"),
+                         ("unreachable", "未接通")],
+                help_text="callback: copy of data['result']",
+            ),
+        ),
+        migrations.AddField(
+            model_name="event",
+            name="method",
+            field=models.CharField(
+                blank=True, max_length=16, null=True, verbose_name="回访方式",
+                choices=[("sms", "短信回访"), ("manual", "人工回访")], help_text="callback: copy of data['method']",
+            ),
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                fields=["box", "kind", "at", "unit", "order", "seq", "result", "method"],
+                name="event_metrics_window",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="event",
+            index=models.Index(fields=["order", "seq", "kind", "at", "on_time"], name="event_metrics_tenure"),
+        ),
+    ]
