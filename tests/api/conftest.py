@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from hotline.directory.models import Channel, IntegrationToken, Tag, User
+from hotline.directory.models import Channel, IntegrationToken, Tag
 from hotline.directory.services import create_integration_token
 from tests.factories import City
 
@@ -43,8 +43,7 @@ def as_user(city: City):
     """as_user("handler_a") -> a test client logged in as that user (CSRF not enforced)."""
     def make(role: str, *, enforce_csrf: bool = False) -> Client:
         client = Client(enforce_csrf_checks=enforce_csrf)
-        # The stored row, not the factory's instance: the session hash must match the saved password.
-        client.force_login(User.objects.get(pk=city.user(role).pk))
+        client.force_login(city.user(role))
         return client
     return make
 

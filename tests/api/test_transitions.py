@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from hotline.directory.models import User
 from hotline.workorders.models import Event, Status, WorkOrder
 from tests.api.conftest import post_json
 
@@ -141,7 +140,7 @@ def test_verify_needs_a_boolean(as_user, city):
 
 def test_session_post_requires_csrf(city):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(User.objects.get(pk=city.user("dispatcher").pk))
+    client.force_login(city.user("dispatcher"))
     number = city.new_order().number
     response = move(client, number, "answer")
     assert response.status_code == 403
@@ -157,6 +156,6 @@ def test_session_post_requires_csrf(city):
 
 def test_session_phone_reveal_requires_csrf(city):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(User.objects.get(pk=city.user("operator").pk))
+    client.force_login(city.user("operator"))
     number = city.new_order().number
     assert client.post(f"/api/cases/{number}/phone").status_code == 403

@@ -9,14 +9,15 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from hotline.directory.models import Role
+from hotline.directory.models import Role, User
 from hotline.workorders.models import Event, Status, WorkOrder
 from hotline.workorders.services import DomainError, create_order, transition
-from tests.factories import City, UserFactory
+from tests.factories import City
 from tests.workorders.test_transitions import drive
 
 ENGINE = settings.DATABASES["default"]["ENGINE"]
-_TEST_NAME = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or ":memory:")
+_TEST: Any = settings.DATABASES["default"].get("TEST") or {}
+_TEST_NAME = str(_TEST.get("NAME") or ":memory:")
 # SQLite queues writers (BEGIN IMMEDIATE + busy timeout) only in a database file. Django's default in-memory test
 # database is a *shared-cache* database, where a second writer gets SQLITE_LOCKED ("database table is locked")
 # at once: the busy timeout does not apply to shared-cache table locks, so the threads cannot queue there.
@@ -75,8 +76,8 @@ def assert_contiguous(order: WorkOrder) -> list[str]:
 
 def test_only_one_of_two_handlers_accepts(city: City, backend: str) -> None:
     order = city.dispatched()
-    second = UserFactory(username="handler_a_2", role=Role.UNIT_HANDLER, unit=city.unit_a)
-    handlers = [city.user("handler_a"), second]
+    second = User.objects.create(username="handler_a_2", role=Role.UNIT_HANDLER, unit=city.unit_a)
+    handlers: list[User] = [city.user("handler_a"), second]
 
     outcomes = race(2, lambda i: transition(order=order.pk, action="accept", actor=handlers[i]))
 

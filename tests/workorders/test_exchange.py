@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from hotline.directory.models import Category, Region, Tag
+from hotline.workorders import exchange
 from hotline.workorders.exchange import export_cases, import_cases
 from hotline.workorders.exchange_format import CASE_FIELDS, EVENT_FIELDS
 from hotline.workorders.models import Event, NumberSequence, Status, WorkOrder
@@ -157,6 +158,18 @@ def test_export_command_streams_to_stdout(histories):
     assert out.getvalue() == export_text(date_from=dt.date(2024, 5, 1))
 
 
+def test_export_refuses_an_id_it_cannot_name_and_leaves_no_file(city, tmp_path):
+    order = city.new_order(at=at(1))
+    order.version = 2
+    order.save(update_fields=["version"])
+    Event.objects.create(order=order, seq=2, kind="dispatch", at=at(1, 11), actor_role="system",
+                         from_status="new", to_status="new", data={"unit": 987654})
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(CommandError, match=f"case {order.number} event 2: data.unit holds 987654"):
+        call_command("export", "--out", str(target), stderr=io.StringIO())
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_export_command_rejects_reversed_dates(db):
     with pytest.raises(CommandError, match="--from must not be after --to"):
         call_command("export", "--from", "2024-05-02", "--to", "2024-05-01", stdout=io.StringIO())
@@ -241,7 +254,8 @@ def test_malformed_file_loads_nothing_and_names_every_bad_line(histories, tmp_pa
 
 
 BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
-    ("time decreases", lambda c: c["events"][2].update(at="2024-04-08T09:00:00+08:00"), "events[2].at", "must not decrease"),
+    ("time decreases", lambda c: c["events"][2].update(at="2024-04-08T09:00:00+08:00"), "events[2].at",
+     "must not decrease"),
     ("status chain broken", lambda c: c["events"][2].update(from_status="accepted"), "events[2].from_status",
      "previous event's to_status"),
     ("first event not create", lambda c: c["events"][0].update(kind="dispatch"), "events[0].kind", "first event"),
@@ -261,6 +275,8 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("merged without target", lambda c: c.update(status="merged"), "merged_into", "required when status is merged"),
     ("no events", lambda c: c.update(events=[]), "events", "non-empty list"),
     ("unknown channel", lambda c: c.update(channel="fax"), "channel", "unknown channel code"),
+    ("NaN is not JSON", lambda c: c["events"][1]["data"].update(score=float("nan")), "line", "NaN is not a JSON"),
+    ("NUL character", lambda c: c.update(address="东路\x00"), "line", "NUL character"),
 ]
 
 
@@ -334,6 +350,23 @@ def test_partial_rejects_a_case_whose_merge_target_batch_is_rejected(histories, 
     ]
     assert list(WorkOrder.objects.values_list("number", flat=True)) == [histories["letter"].number]
     assert result.rejected == [(2, 3), (4, 5)]
+
+
+def test_batch_failing_at_load_is_rolled_back_and_stops_the_import(histories, tmp_path, city, monkeypatch):
+    header, *cases = lines_of(export_text())
+    wipe_cases()
+    load = exchange._load
+
+    def racing(*args: Any) -> None:  # another writer takes a number after validation
+        create_order(actor=None, fields={"channel": city.channel, "content": "抢先"}, number=cases[2]["number"])
+        load(*args)
+
+    monkeypatch.setattr(exchange, "_load", racing)
+    result = import_cases(write(tmp_path, [header, *cases]), batch_size=2)
+    assert result.loaded == 2 and result.rejected == [(4, 6)]
+    assert [(i.line, i.field) for i in result.issues] == [(4, "batch")]
+    assert set(WorkOrder.objects.values_list("number", flat=True)) == {c["number"] for c in cases[:3]}
+    assert WorkOrder.objects.get(number=cases[2]["number"]).content == "抢先"
 
 
 def test_import_command_reports_progress_and_summary(histories, tmp_path):

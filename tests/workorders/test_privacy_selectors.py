@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.directory.models import Role
+from hotline.directory.models import Role, User
 from hotline.workorders.models import PhoneAccess, WorkOrder
 from hotline.workorders.selectors import (
     CITYWIDE_ROLES, citizen_view, get_visible_order, mask_phone, order_events, reveal_phone, visible_orders,
 )
 from hotline.workorders.services import transition
-from tests.factories import City, UserFactory
+from tests.factories import City
 
 
 @pytest.fixture
@@ -112,6 +112,6 @@ def test_reveal_phone_refuses_a_unit_a_confidential_number(city: City) -> None:
 
 def test_reveal_phone_refuses_an_inactive_operator(city: City) -> None:
     order = city.new_order()
-    former = UserFactory(username="former", role=Role.OPERATOR, is_active=False)
+    former = User.objects.create(username="former", role=Role.OPERATOR, is_active=False)
     assert reveal_phone(former, order=order, via="detail") is None
     assert not PhoneAccess.objects.exists()

@@ -40,7 +40,7 @@ PATH[S.UNSATISFIED] = PATH[S.VERIFYING] + [(A.VERIFY, {"upheld": True})]
 PATH[S.SUPERVISED] = PATH[S.UNSATISFIED] + [(A.SUPERVISE, {})]
 
 # Who performs each step when a test just needs the step done.
-STEP_ROLE = {
+STEP_ROLE: dict[str, str] = {
     A.ANSWER: Role.OPERATOR, A.DISPATCH: Role.DISPATCHER, A.REDISPATCH: Role.DISPATCHER,
     A.ACCEPT_REPLY: Role.REVIEWER, A.REWORK: Role.REVIEWER, A.CALLBACK: Role.CALLBACK, A.VERIFY: Role.CALLBACK,
     A.SUPERVISE: Role.SUPERVISOR, A.CLOSE: Role.SUPERVISOR, A.MERGE: Role.OPERATOR,
@@ -64,7 +64,7 @@ def actor_for(city: City, role: str, order: WorkOrder) -> User | None:
 
 def payload(city: City, action: str, *, into: str = "", unit: Unit | None = None) -> tuple[str, dict[str, Any]]:
     """A valid reason and data for `action`."""
-    data: dict[str, Any] = {
+    valid: dict[str, dict[str, Any]] = {
         A.DISPATCH: {"unit": (unit or city.unit_a).pk},
         A.REDISPATCH: {"unit": (unit or city.unit_b).pk},
         A.REQUEST_EXTENSION: {"days": 3},
@@ -73,8 +73,8 @@ def payload(city: City, action: str, *, into: str = "", unit: Unit | None = None
         A.CALLBACK: {"result": "satisfied"},
         A.VERIFY: {"upheld": True},
         A.MERGE: {"into": into},
-    }.get(action, {})
-    return (REASON if MOVES[action].reason_required else ""), dict(data)
+    }
+    return (REASON if MOVES[action].reason_required else ""), dict(valid.get(action, {}))
 
 
 def drive(city: City, status: str, *, unit: Unit | None = None, at: dt.datetime | None = None,
@@ -102,7 +102,7 @@ def drive(city: City, status: str, *, unit: Unit | None = None, at: dt.datetime 
 
 def snapshot(order: WorkOrder) -> tuple[dict[str, Any], list[int], list[tuple[int, str]]]:
     """Everything a transition could write about one order: its row, co-units and events."""
-    row = WorkOrder.objects.filter(pk=order.pk).values().get()
+    row = dict(WorkOrder.objects.filter(pk=order.pk).values().get())
     co_units = sorted(order.co_units.values_list("pk", flat=True))
     events = list(Event.objects.filter(order_id=order.pk).values_list("seq", "kind"))
     return row, co_units, events
@@ -404,7 +404,7 @@ def test_redispatch_records_the_previous_unit(world: World) -> None:
     assert event.data["from_unit"] == world.city.unit_a.pk
     assert event.unit_id == order.unit_id == world.city.unit_b.pk
     assert list(order.co_units.all()) == [world.city.unit_a1]
-    assert order.dispatched_at == event.at and order.deadline > event.at
+    assert order.dispatched_at == event.at and order.deadline is not None and order.deadline > event.at
 
 
 @pytest.mark.parametrize(("data", "field"), [

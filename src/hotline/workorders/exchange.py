@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import marshal
 import os
 import pickle
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from django.db import DatabaseError, connections, models, router, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
 
-from hotline.directory.models import Tag, Unit
 from hotline.workorders.exchange_format import (
     CASE_FIELDS, DATA_REFS, FORMAT, VERSION, CaseRow, Directory, Issue, check_case, check_header,
 )
@@ -85,86 +86,111 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+_EVENT_VALUES = ("order_id", "seq", "kind", "at", "actor_id", "actor_role", "from_status", "to_status", "unit_id",
+                 "reason", "data")
+
+
 def export_cases(
     out: Writer, *, box: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
     chunk_size: int = 500,
 ) -> int:
-    """Write the header and one line per case (received in [date_from, date_to], local dates). Returns cases."""
+    """Write the header and one line per case (received in [date_from, date_to], local dates). Returns cases.
+
+    Streams: cases are read in chunks of `chunk_size`, each chunk's events and links in three queries.
+    """
     directory = Directory.load()
     out.write(_dumps(header(box=box, date_from=date_from, date_to=date_to)) + "\n")
-    qs = WorkOrder.objects.annotate(merged_number=F("merged_into__number")).order_by("received_at", "number")
+    qs = WorkOrder.objects.order_by("received_at", "number")
     if box:
         qs = qs.filter(box=box)
     if date_from:
         qs = qs.filter(received_at__gte=_day_start(date_from))
     if date_to:
         qs = qs.filter(received_at__lt=_day_start(date_to + dt.timedelta(days=1)))
-    qs = qs.prefetch_related(
-        Prefetch("events", queryset=Event.objects.order_by("seq")),
-        Prefetch("tags", queryset=Tag.objects.only("id")),
-        Prefetch("co_units", queryset=Unit.objects.only("id")),
-    )
+    columns = [f.attname for f in WorkOrder._meta.concrete_fields]
+    rows = qs.annotate(merged_number=F("merged_into__number")).values(*columns, "merged_number")
     count = 0
-    for order in qs.iterator(chunk_size=chunk_size):
-        out.write(_dumps(case_line(order, directory)) + "\n")
-        count += 1
+    for chunk in _batched(rows.iterator(chunk_size=chunk_size), chunk_size):
+        ids = [r["id"] for r in chunk]
+        events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for e in Event.objects.filter(order_id__in=ids).order_by("order_id", "seq").values(*_EVENT_VALUES):
+            events[e["order_id"]].append(e)
+        tags = _links(WorkOrder.tags.through, "tag_id", ids)
+        co_units = _links(WorkOrder.co_units.through, "unit_id", ids)
+        for r in chunk:
+            line = case_line(r, events[r["id"]], tags[r["id"]], co_units[r["id"]], directory)
+            out.write(_dumps(line) + "\n")
+            count += 1
     return count
 
 
-def case_line(order: WorkOrder, d: Directory) -> dict[str, Any]:
+def _batched(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _links(through: type[models.Model], column: str, ids: list[int]) -> dict[int, list[int]]:
+    links: dict[int, list[int]] = defaultdict(list)
+    pairs = through._default_manager.filter(workorder_id__in=ids).values_list("workorder_id", column)
+    for order_id, other in pairs:
+        links[order_id].append(other)
+    return links
+
+
+def case_line(order: dict[str, Any], events: list[dict[str, Any]], tags: list[int], co_units: list[int],
+              d: Directory) -> dict[str, Any]:
+    """One case in the file's shape, from its column values, events and link ids."""
     code = d.code
     category = None
-    if order.category_id is not None:
-        taxonomy, path = d.categories[order.category_id]
+    if order["category_id"] is not None:
+        taxonomy, path = d.categories[order["category_id"]]
         category = {"taxonomy": taxonomy, "path": list(path)}
     values: dict[str, Any] = {
-        "number": order.number, "box": order.box, "channel": code("channel", order.channel_id),
-        "citizen_name": order.citizen_name, "citizen_phone": order.citizen_phone,
-        "confidential": order.confidential, "title": order.title, "content": order.content,
-        "address": order.address, "region": code("region", order.region_id),
-        "appeal_type": code("appeal_type", order.appeal_type_id), "category": category,
-        "tags": sorted(code("tag", t.pk) for t in order.tags.all()),
-        "urgency": order.urgency, "unit": code("unit", order.unit_id),
-        "co_units": sorted(code("unit", u.pk) for u in order.co_units.all()),
-        "status": order.status, "received_at": _iso(order.received_at),
-        "dispatched_at": _iso(order.dispatched_at), "deadline": _iso(order.deadline),
-        "deadline_fallback": order.deadline_fallback, "extension_pending": order.extension_pending,
-        "overdue": order.overdue, "reminded": order.reminded,
-        "merged_into": order.merged_number,  # type: ignore[attr-defined]
-        "source": order.source, "idempotency_key": order.idempotency_key, "external_id": order.external_id,
-        "events": [_event_line(order, e, d) for e in order.events.all()],
+        "number": order["number"], "box": order["box"], "channel": code("channel", order["channel_id"]),
+        "citizen_name": order["citizen_name"], "citizen_phone": order["citizen_phone"],
+        "confidential": order["confidential"], "title": order["title"], "content": order["content"],
+        "address": order["address"], "region": code("region", order["region_id"]),
+        "appeal_type": code("appeal_type", order["appeal_type_id"]), "category": category,
+        "tags": sorted(d.by_id["tag"][t] for t in tags), "urgency": order["urgency"],
+        "unit": code("unit", order["unit_id"]), "co_units": sorted(d.by_id["unit"][u] for u in co_units),
+        "status": order["status"], "received_at": _iso(order["received_at"]),
+        "dispatched_at": _iso(order["dispatched_at"]), "deadline": _iso(order["deadline"]),
+        "deadline_fallback": order["deadline_fallback"], "extension_pending": order["extension_pending"],
+        "overdue": order["overdue"], "reminded": order["reminded"], "merged_into": order["merged_number"],
+        "source": order["source"], "idempotency_key": order["idempotency_key"],
+        "external_id": order["external_id"],
+        "events": [_event_line(order["number"], e, d) for e in events],
     }
     assert tuple(values) == CASE_FIELDS
     return values
 
 
-def _event_line(order: WorkOrder, event: Event, d: Directory) -> dict[str, Any]:
+def _event_line(number: str, event: dict[str, Any], d: Directory) -> dict[str, Any]:
     return {
-        "seq": event.seq, "kind": event.kind, "at": _iso(event.at),
-        "actor": d.code("user", event.actor_id), "actor_role": event.actor_role,
-        "from_status": event.from_status, "to_status": event.to_status,
-        "unit": d.code("unit", event.unit_id), "reason": event.reason,
-        "data": _canonical(_data_to_codes(order, event, d)),
+        "seq": event["seq"], "kind": event["kind"], "at": _iso(event["at"]),
+        "actor": d.code("user", event["actor_id"]), "actor_role": event["actor_role"],
+        "from_status": event["from_status"], "to_status": event["to_status"],
+        "unit": d.code("unit", event["unit_id"]), "reason": event["reason"],
+        "data": _canonical(_data_to_codes(number, event, d)),
     }
 
 
-def _data_to_codes(order: WorkOrder, event: Event, d: Directory) -> Any:
-    refs = DATA_REFS.get(event.kind)
-    data = event.data
+def _data_to_codes(number: str, event: dict[str, Any], d: Directory) -> Any:
+    refs = DATA_REFS.get(event["kind"])
+    data = event["data"]
     if not refs or not isinstance(data, dict):
         return data
     data = dict(data)
     for key, (kind, many) in refs.items():
         if data.get(key) is None:
             continue
-        ids = data[key] if many else [data[key]]
         codes = []
-        for raw in ids:
+        for raw in data[key] if many else [data[key]]:
             try:
                 codes.append(d.by_id[kind][int(raw)])
             except (KeyError, TypeError, ValueError):
                 raise ExportError(
-                    f"case {order.number} event {event.seq}: data.{key} holds {raw!r}, not the id of any {kind}"
+                    f"case {number} event {event['seq']}: data.{key} holds {raw!r}, not the id of any {kind}"
                 ) from None
         data[key] = codes if many else codes[0]
     return data
@@ -255,13 +281,35 @@ class _Plan:
 
 def _decode(raw: bytes) -> tuple[Any, str | None]:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
         return None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
     try:
-        return json.loads(text), None
+        obj = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+        return None, f"invalid JSON: {exc.msg} at character {exc.pos + 1}"
+    except ValueError as exc:
+        return None, f"invalid JSON: {exc}"
+    if b"\\u0000" in raw and _has_nul(obj):  # PostgreSQL cannot store NUL in text or jsonb
+        return None, "contains a NUL character (\\u0000), which the database cannot store"
+    return obj, None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity are not JSON
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def import_cases(

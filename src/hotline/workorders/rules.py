@@ -1,6 +1,7 @@
 """The explicit table of allowed moves: which action, from which statuses, by which roles, to which status."""
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from hotline.directory.models import Role
@@ -18,7 +19,7 @@ class Move:
     reason_required: bool = False
 
 
-def _m(sources: set[str], roles: set[str], target: str | None, reason_required: bool = False) -> Move:
+def _m(sources: AbstractSet[str], roles: AbstractSet[str], target: str | None, reason_required: bool = False) -> Move:
     return Move(frozenset(sources), frozenset(roles), target, reason_required)
 
 

@@ -271,6 +271,7 @@ def _approve_extension(order: WorkOrder, *, actor: User | None, data: dict[str, 
     order.deadline_fallback = order.deadline_fallback or due.fallback
     order.extension_pending = False
     order.overdue = order.deadline < at
+    order.reminded = False  # the new deadline gets its own reminder
     data.update(days=days, deadline=_iso(order.deadline))
 
 
