@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -19,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "template_partials",
     "django_tasks",
     "hotline.directory",
@@ -96,6 +98,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            # A file (not in-memory) test database, unique per test process, so that tests with
+            # real concurrent writers exercise SQLite's locking as production does.
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"hotline-test-{os.getpid()}.sqlite3")},
         }
     }
 

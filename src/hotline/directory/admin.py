@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from hotline.directory.models import AppealType, Category, Channel, Region, Tag, Unit, User
+from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Region, Tag, Unit, User
 
 
 @admin.register(User)
@@ -40,3 +40,14 @@ class CategoryAdmin(admin.ModelAdmin):
 admin.site.register(Channel, list_display=("name", "code", "upper_platform", "reply_days"))
 admin.site.register(AppealType, list_display=("name", "code"))
 admin.site.register(Tag, list_display=("name", "code"))
+
+
+@admin.register(IntegrationToken)
+class IntegrationTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `hotline token create` (the raw value is shown once); here only listed and revoked."""
+
+    list_display = ("name", "prefix", "channel", "source", "revoked_at")
+    readonly_fields = ("name", "prefix", "channel", "source", "token_hash", "created_by", "revoked_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
