@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     execute_from_command_line(["hotline", *args])
 

@@ -115,3 +115,14 @@ def test_reveal_phone_refuses_an_inactive_operator(city: City) -> None:
     former = User.objects.create(username="former", role=Role.OPERATOR, is_active=False)
     assert reveal_phone(former, order=order, via="detail") is None
     assert not PhoneAccess.objects.exists()
+
+
+def test_events_cannot_be_bulk_updated_or_deleted(city):
+    from hotline.workorders.models import AppendOnlyError, Event
+
+    city.dispatched()
+    with pytest.raises(AppendOnlyError):
+        Event.objects.filter(kind="create").update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        Event.objects.all().delete()
+    assert Event.objects.count() == 2

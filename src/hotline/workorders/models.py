@@ -123,8 +123,23 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+class EventQuerySet(models.QuerySet["Event"]):
+    """Bulk writes that would rewrite history are refused, like single-row ones."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("events are append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnlyError("events are append-only")
+
+
 class Event(models.Model):
     """One step in an order's life. Rows are only ever inserted."""
+
+    objects = EventQuerySet.as_manager()
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField("序号")

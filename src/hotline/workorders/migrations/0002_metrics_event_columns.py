@@ -7,28 +7,32 @@ the rows written before it.
 """
 from django.db import migrations, models
 
+# One UPDATE per backend, so that each row is rewritten once (on PostgreSQL a second update of a row
+# rewritten in the same transaction would queue deferred foreign-key checks and block CREATE INDEX).
 BACKFILL = {
-    "sqlite": [
-        "UPDATE workorders_event SET box = (SELECT o.box FROM workorders_workorder o"
-        " WHERE o.id = workorders_event.order_id) WHERE box IS NULL",
-        "UPDATE workorders_event SET on_time = CASE json_type(data, '$.on_time') WHEN 'true' THEN 1"
-        " WHEN 'false' THEN 0 END WHERE kind IN ('reply', 'rectify')",
-        "UPDATE workorders_event SET result = json_extract(data, '$.result'),"
-        " method = json_extract(data, '$.method') WHERE kind = 'callback'",
-    ],
-    "postgresql": [
-        "UPDATE workorders_event e SET box = o.box FROM workorders_workorder o"
-        " WHERE o.id = e.order_id AND e.box IS NULL",
-        "UPDATE workorders_event SET on_time = CASE jsonb_typeof(data -> 'on_time') WHEN 'boolean'"
-        " THEN (data ->> 'on_time')::boolean END WHERE kind IN ('reply', 'rectify')",
-        "UPDATE workorders_event SET result = data ->> 'result', method = data ->> 'method'"
-        " WHERE kind = 'callback'",
-    ],
+    "sqlite": (
+        "UPDATE workorders_event SET"
+        " box = (SELECT o.box FROM workorders_workorder o WHERE o.id = workorders_event.order_id),"
+        " on_time = CASE WHEN kind IN ('reply', 'rectify') THEN"
+        " CASE json_type(data, '$.on_time') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END END,"
+        " result = CASE WHEN kind = 'callback' THEN json_extract(data, '$.result') END,"
+        " method = CASE WHEN kind = 'callback' THEN json_extract(data, '$.method') END"
+        " WHERE box IS NULL"
+    ),
+    "postgresql": (
+        "UPDATE workorders_event e SET box = o.box,"
+        " on_time = CASE WHEN e.kind IN ('reply', 'rectify') AND jsonb_typeof(e.data -> 'on_time') = 'boolean'"
+        " THEN (e.data ->> 'on_time')::boolean END,"
+        " result = CASE WHEN e.kind = 'callback' THEN e.data ->> 'result' END,"
+        " method = CASE WHEN e.kind = 'callback' THEN e.data ->> 'method' END"
+        " FROM workorders_workorder o WHERE o.id = e.order_id AND e.box IS NULL"
+    ),
 }
 
 
 def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
-    for sql in BACKFILL.get(schema_editor.connection.vendor, []):
+    sql = BACKFILL.get(schema_editor.connection.vendor)
+    if sql:
         schema_editor.execute(sql)
 
 
