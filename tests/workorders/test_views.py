@@ -72,3 +72,17 @@ def test_confidential_identity_hidden_from_unit_page(client, city):
     order = city.dispatched(unit=city.unit_a, confidential=True, citizen_name="李四")
     body = login(client, city.user("handler_a")).get(f"/cases/{order.number}/").content.decode()
     assert "李四" not in body and "（保密）" in body
+
+
+def test_export_is_scoped_and_masked(client, city, orders):
+    a, b = orders
+    resp = login(client, city.user("handler_a")).get("/cases/export.csv")
+    body = b"".join(resp.streaming_content).decode("utf-8-sig")
+    assert a.number in body and b.number not in body
+    assert "138****5678" in body and "13812345678" not in body
+
+
+def test_export_hides_confidential_identity_from_units(client, city):
+    order = city.dispatched(unit=city.unit_a, confidential=True, citizen_name="李四")
+    body = b"".join(login(client, city.user("handler_a")).get("/cases/export.csv").streaming_content).decode()
+    assert order.number in body and "李四" not in body

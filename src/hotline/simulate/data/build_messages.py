@@ -7,7 +7,7 @@ keyword rule maps to an item of the city classification (categories_yueyang.csv)
 turns the source's anonymised places into placeholders the simulator fills per case:
 
     A市 -> {city}     A3区 / K9县 / C4市 (the first coded place) -> {county}, a second one -> {county2}
-    西地省 -> 湖南省   years 2017-2020 -> {y1} {y2} {y3} (one, two, three years before the simulated year)
+    西地省 -> 湖南省   0731 (the source city's area code) -> {tel}   years 2017-2020 -> {y1} {y2} {y3} (one, two, three years before the simulated year)
     user ids (UU0081473, A00045581) and the board's preambles are removed.
 
 At most PER_ITEM messages per item, picked evenly over the source order; texts are clipped at a full
@@ -143,7 +143,7 @@ def placeholders(text: str) -> str:
             seen[code] = "{county}" if not seen else "{county2}"
         return seen[code]
 
-    text = _PLACE.sub(place, text.replace("西地省", "湖南省"))
+    text = _PLACE.sub(place, text.replace("西地省", "湖南省").replace("0731", "{tel}"))
     for year, mark in _YEARS.items():
         text = text.replace(year + "年", mark + "年")
     return text
