@@ -236,8 +236,8 @@ class Life:
             start = t_first + span * i
             ret = start + span * rng.uniform(0.45, 0.9)
             if rng.random() < 0.5:
-                out.append(Step("accept", start + (ret - start) * rng.uniform(0.1, 0.5), Staff.handler(unit),
-                                "unit_handler"))
+                out.append(Step("accept", (start + (ret - start) * rng.uniform(0.1, 0.5)).replace(microsecond=0),
+                                Staff.handler(unit), "unit_handler"))
             other = units[i + 1]
             name = self.names.get(other, "相关单位")
             out.append(Step("return", ret.replace(microsecond=0), Staff.handler(unit), "unit_handler",
@@ -249,16 +249,21 @@ class Life:
 
 
 def window(life: Life, days: list[dt.date], *, lead_hops: int = 0) -> list[dt.date]:
-    """Days on which a case of this profile can get its final assignment (checked at 08:30 and 20:30)."""
-    ok = []
-    for day in days:
-        fits = True
-        for hour in (8.5, 20.5):
-            t0 = dt.datetime.combine(day, dt.time(0), tzinfo=life.period.start.tzinfo) + hour * HOUR
-            if lead_hops and t0 - lead_hops * HOP_HOURS * HOUR < life.period.start:
-                fits = False
-            elif not feasible(t0, [g for _, g, _ in life.plan(t0)], life.period.cutoff - SECOND):
-                fits = False
-        if fits:
-            ok.append(day)
-    return ok
+    """Days on which a case of this profile can get its final assignment (checked at 08:30 and 20:30):
+    those where its steps fit with comfortable gaps, else (if there are none) those where they fit at all."""
+    for comfortable in (True, False):
+        ok = []
+        for day in days:
+            fits = True
+            for hour in (8.5, 20.5):
+                t0 = dt.datetime.combine(day, dt.time(0), tzinfo=life.period.start.tzinfo) + hour * HOUR
+                if lead_hops and t0 - lead_hops * HOP_HOURS * HOUR < life.period.start:
+                    fits = False
+                elif not feasible(t0, [g for _, g, _ in life.plan(t0)], life.period.cutoff - SECOND,
+                                  comfortable=comfortable):
+                    fits = False
+            if fits:
+                ok.append(day)
+        if ok:
+            return ok
+    return []

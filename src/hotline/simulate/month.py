@@ -74,7 +74,8 @@ class Windows:
         self.appeals: dict[str, list[str | None]] = {}
         for box, codes in appeal_codes.items():
             seen: dict[Any, str | None] = {}
-            for code in codes or [None]:
+            options: list[str | None] = list(codes) or [None]
+            for code in options:
                 rule = plan.clock.rule(box, code, "normal")
                 seen.setdefault(rule.pk if rule else None, code)
             self.appeals[box] = list(seen.values())
@@ -127,7 +128,11 @@ def subject_mixes(spec: MonthSpec) -> tuple[dict[Item, float], list[tuple[list[s
     return mix, rules
 
 
-def unit_mix(name: str, city_mix: dict[Item, float], rules: list[tuple[list[str], dict[Item, float]]]) -> dict[Item, float]:
+def unit_mix(name: str, group: str, city_mix: dict[Item, float],
+             rules: list[tuple[list[str], dict[Item, float]]]) -> dict[Item, float]:
+    """County governments and parks are asked about everything; other units by the keyword rules."""
+    if group in ("county", "park"):
+        return city_mix
     for keywords, items in rules:
         if any(k in name for k in keywords):
             return items
@@ -146,7 +151,7 @@ def build_units(spec: MonthSpec, rng: random.Random, city_mix: dict[Item, float]
         prev_total = max(0, sum(t.due for t in targets) - dispatched_target)
         prev = largest_remainder(prev_total, {t.code: t.due for t in targets})
         for t in targets:
-            up = UnitPlan(t, mix=unit_mix(t.name, city_mix, rules))
+            up = UnitPlan(t, mix=unit_mix(t.name, t.group, city_mix, rules))
             up.sigs = unit_sigs(rng, t, prev=prev[t.code], chains=chains.get(t.code),
                                 carry_verify=carry_verify.get(t.code, 0))
             units[(box, t.code)] = up
@@ -177,7 +182,10 @@ def allocate_days(plan: MonthPlan, windows: Windows, rng: random.Random) -> None
             days = windows.days(box, sig)
             if not days:
                 raise SimulationError(f"{up.target.name}: profile {sig} fits no day of the month", field="plan")
-            for day, n in sorted(spread(rng, count, days, weights).items()):
+            w = weights
+            if sig.cb == "tail":  # called back after the month: mostly dispatched in its last days
+                w = {d: weights[d] * 1.5 ** (i - len(days)) for i, d in enumerate(days, start=1)}
+            for day, n in sorted(spread(rng, count, days, w).items()):
                 day_orders[day].append((box, code, sig, n))
     day_specials: dict[dt.date, list[Special]] = defaultdict(list)
     for sp in plan.specials:

@@ -17,8 +17,8 @@ from hotline.simulate.cases import Sig
 from hotline.simulate.spec import MonthSpec, UnitTarget, largest_remainder
 
 Item = tuple[str, str]
-TAIL = {"hotline": 0.06, "mailbox": 0.12}  # share of done cases whose callback falls after the month
-XIANGTAN_TAIL = 0.08
+TAIL = {"hotline": 0.10, "mailbox": 0.15}  # share of done cases whose callback falls after the month
+XIANGTAN_TAIL = 0.10
 EXTENSION_SHARE = 0.02  # where extensions are not published
 UNCONTACTED_SHARE = 0.03
 MANUAL_SHARE = 0.2

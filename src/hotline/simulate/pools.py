@@ -150,7 +150,7 @@ def build_intake(plan: MonthPlan, box: str, county_due: dict[str, int]) -> Intak
         raise ValueError(f"{box}: reserved subjects exceed the direct answers available")
     general[None] = direct - sum(totals.values())  # type: ignore[index]
     ordinary = direct - sum(sum(h.day_counts.values()) for h in hotspots)
-    tags = dict(tag_counts)
+    tags: dict[str | None, int] = {t: n for t, n in tag_counts.items()}
     tags[None] = ordinary - sum(tag_counts.values())
     appeals_d, appeals_o = _appeals(plan, box, received, orders)
     channels_d, channels_o = _channels(conf, received, orders)

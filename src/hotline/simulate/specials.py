@@ -19,7 +19,7 @@ Pred = Callable[[Sig], bool]
 
 def hotspot_orders(plan: MonthPlan) -> list[tuple[str, Item, int, str, tuple[int, ...], tuple[str, ...]]]:
     """(unit code, item, count, topic, days, tags) of the orders that surges and clusters fix (box hotline)."""
-    out = []
+    out: list[tuple[str, Item, int, str, tuple[int, ...], tuple[str, ...]]] = []
     by_name = _codes(plan)
     for surge in plan.spec.raw.get("surges", []):
         lo, hi = surge["days"]
@@ -147,8 +147,8 @@ def _bounce(p: Picker, budget: dict[str, int] | None) -> None:
     conf = p.plan.spec.raw.get("bounce")
     if not conf:
         return
-    codes = [p.by_name.get(n) for n in conf["units"]]
-    if not all(c and ("hotline", c) in p.plan.units for c in codes):
+    codes = [p.by_name.get(n, "") for n in conf["units"]]
+    if not all(("hotline", c) in p.plan.units for c in codes):
         return
     times = conf["times"]
     chain = [codes[i % 2] for i in range(times)]

@@ -121,11 +121,17 @@ def daytime(rng: random.Random, at: dt.datetime) -> dt.datetime:
     return local
 
 
-def _bounds(start: dt.datetime, gaps: list[Gap], end: dt.datetime) -> tuple[list[dt.datetime], list[dt.datetime]]:
+def _least(g: Gap, comfortable: bool) -> dt.timedelta:
+    """The shortest a gap may be; `comfortable`: a quarter of the way into its usual range."""
+    return dt.timedelta(seconds=round(3600 * (max(g.least, (g.lo + g.hi) / 4) if comfortable else g.least)))
+
+
+def _bounds(start: dt.datetime, gaps: list[Gap], end: dt.datetime,
+            comfortable: bool = False) -> tuple[list[dt.datetime], list[dt.datetime]]:
     required = [g for g in gaps if not g.optional]
     early, t = [], start
     for g in required:
-        t = max(t + dt.timedelta(hours=g.least), g.after or t)
+        t = max(t + _least(g, comfortable), g.after or t)
         early.append(t)
     late: list[dt.datetime] = [end] * len(required)
     limit = end
@@ -133,12 +139,12 @@ def _bounds(start: dt.datetime, gaps: list[Gap], end: dt.datetime) -> tuple[list
         g = required[i]
         limit = min(limit, g.before or limit)
         late[i] = limit
-        limit = limit - dt.timedelta(hours=g.least)
+        limit = limit - _least(g, comfortable)
     return early, late
 
 
-def feasible(start: dt.datetime, gaps: list[Gap], end: dt.datetime) -> bool:
-    early, late = _bounds(start, gaps, end)
+def feasible(start: dt.datetime, gaps: list[Gap], end: dt.datetime, *, comfortable: bool = False) -> bool:
+    early, late = _bounds(start, gaps, end, comfortable)
     return all(e <= l for e, l in zip(early, late))
 
 
@@ -150,7 +156,7 @@ def schedule(rng: random.Random, start: dt.datetime, gaps: list[Gap], end: dt.da
     out: list[dt.datetime | None] = []
     t, i = start, 0
     for g in gaps:
-        low = max(t + dt.timedelta(hours=g.least), g.after or t)
+        low = max(t + _least(g, False), g.after or t)
         high = g.before or end
         if g.optional:
             high = min(high, end)
@@ -162,12 +168,12 @@ def schedule(rng: random.Random, start: dt.datetime, gaps: list[Gap], end: dt.da
             i += 1
         base = g.anchor if g.anchor is not None else t
         u = rng.random()
-        proposal = base + dt.timedelta(hours=g.lo + (g.hi - g.lo) * u * u)
+        proposal = base + dt.timedelta(seconds=round(3600 * (g.lo + (g.hi - g.lo) * u * u)))
         if g.human:
             proposal = daytime(rng, proposal)
-        t = min(max(proposal, low), high).replace(microsecond=0)
-        if t < low:  # dropping microseconds stepped below a bound
-            t += SECOND
+        if proposal > high:  # no room for the usual gap: spread over what there is
+            proposal = low + dt.timedelta(seconds=int((high - low).total_seconds() * rng.uniform(0.15, 0.6)))
+        t = max(proposal, low)
         out.append(t)
     return out
 

@@ -112,7 +112,8 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("政策",), "政务服务类", "政策咨询"),
 ]
 
-_PLACE = re.compile(r"(?<![A-Za-z0-9])([A-M]\d{0,2})(市|区|县)")
+_PLACE = re.compile(r"(?<![A-Z])([A-M]\d{1,2}(?=市|区|县)|[A-M](?=市))(市|区|县)")  # A3区, K9县, B市 (not "B区": a block)
+_LEFT = re.compile(r"[A-Z]\d{1,2}(市|区|县)|[A-Z]市|西地省")  # anything still anonymised: the message is dropped
 _USER = re.compile(r"[“\"]?(UU|A0)\d{4,}[”\"]?")
 _YEARS = {"2020": "{y1}", "2019": "{y1}", "2018": "{y2}", "2017": "{y3}"}
 
@@ -187,11 +188,16 @@ def main(source: Path) -> None:
                 continue
             seen.add(title)
             reply = clean_reply(r.get("答复意见", "") or "")
-            by_item[match].append({
+            row = {
                 "category": match[0], "item": match[1], "title": placeholders(title)[:80],
                 "content": placeholders(clip(clean(r["留言详情"]), MAX_CONTENT)),
                 "reply": placeholders(clip(reply, MAX_REPLY)) if len(reply) >= MIN_REPLY else "",
-            })
+            }
+            if _LEFT.search(row["title"] + row["content"]):
+                continue
+            if _LEFT.search(row["reply"]):
+                row["reply"] = ""
+            by_item[match].append(row)
     out: list[dict[str, str]] = []
     for key in sorted(by_item):
         rows = by_item[key]

@@ -80,12 +80,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="event",
             index=models.Index(
-                fields=["box", "kind", "at", "unit", "order", "seq", "result", "method"],
+                fields=["box", "kind", "at", "order", "seq", "unit", "on_time", "result", "method"],
                 name="event_metrics_window",
             ),
         ),
         migrations.AddIndex(
             model_name="event",
             index=models.Index(fields=["order", "seq", "kind", "at", "on_time"], name="event_metrics_tenure"),
+        ),
+        migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                fields=["at"], name="event_metrics_unfilled", condition=models.Q(box__isnull=True),
+            ),
         ),
     ]
