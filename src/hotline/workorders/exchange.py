@@ -31,7 +31,8 @@ from tqdm import tqdm
 from hotline.workorders.exchange_format import (
     CASE_FIELDS, DATA_REFS, FORMAT, VERSION, CaseRow, Directory, Issue, check_case, check_header,
 )
-from hotline.workorders.models import Event, NumberSequence, WorkOrder
+from hotline.workcalendar.models import Box
+from hotline.workorders.models import Event, NumberSequence, WorkOrder, metric_columns
 
 __all__ = ["FORMAT", "VERSION", "ExportError", "ImportResult", "Issue", "export_cases", "import_cases"]
 
@@ -404,7 +405,8 @@ def _end_batch(batch: int, rows: list[tuple[int, CaseRow]], plan: _Plan, bad: Re
 def _record(row: CaseRow, plan: _Plan) -> Record:
     """A validated case as database parameters, ready for the load pass."""
     order = plan.orders.row(dict(row.fields, number=row.number, version=len(row.events), merged_into_id=None))
-    events = [plan.events.row(e) for e in row.events]
+    box = row.fields.get("box", Box.HOTLINE)
+    events = [plan.events.row(dict(e, **metric_columns(box=box, kind=e["kind"], data=e["data"]))) for e in row.events]
     return row.number, order, row.tags, row.co_units, row.merged_into, events
 
 

@@ -155,12 +155,33 @@ class Event(models.Model):
     )
     reason = models.TextField("理由", blank=True)
     data: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+    # Copies of facts fixed when the event is written, as columns for the monthly metrics'
+    # aggregate queries (docs/metrics.md, "Storage"); see metric_columns().
+    box = models.CharField(
+        "业务", max_length=16, choices=Box.choices, null=True, blank=True,
+        help_text="copy of the order's box, for the monthly metrics",
+    )
+    on_time = models.BooleanField("按期", null=True, blank=True, help_text="reply/rectify: copy of data['on_time']")
+    result = models.CharField(
+        "回访结果", max_length=16, null=True, blank=True, choices=CallbackResult.choices,
+        help_text="callback: copy of data['result']",
+    )
+    method = models.CharField(
+        "回访方式", max_length=16, null=True, blank=True, choices=CallbackMethod.choices,
+        help_text="callback: copy of data['method']",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "工单事件"
         ordering = ["order_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["order", "seq"], name="event_seq_unique")]
-        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["unit", "kind", "at"])]
+        indexes = [
+            models.Index(fields=["kind", "at"]), models.Index(fields=["unit", "kind", "at"]),
+            models.Index(fields=["box", "kind", "at", "order", "seq", "unit", "on_time", "result", "method"],
+                         name="event_metrics_window"),
+            models.Index(fields=["order", "seq", "kind", "at", "on_time"], name="event_metrics_tenure"),
+            models.Index(fields=["at"], name="event_metrics_unfilled", condition=models.Q(box__isnull=True)),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Integrity guard, not a business rule: history is immutable.
@@ -170,6 +191,17 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("events are append-only")
+
+
+def metric_columns(*, box: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The Event metric columns for an event of `kind` with `data` on an order of `box`."""
+    on_time = data.get("on_time") if kind in ("reply", "rectify") else None
+    return {
+        "box": box,
+        "on_time": on_time if isinstance(on_time, bool) else None,
+        "result": data.get("result") if kind == "callback" else None,
+        "method": data.get("method") if kind == "callback" else None,
+    }
 
 
 class PhoneAccess(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
-    Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder,
+    Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder, metric_columns,
 )
 from hotline.workorders.rules import MOVES, UNIT_BOUND
 from hotline.workorders.selectors import unit_subtree_ids
@@ -103,6 +103,7 @@ def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime,
     event = Event(
         order=order, seq=seq, kind=kind, at=at, actor=actor, actor_role=role_of(actor),
         from_status=from_status, to_status=to_status, unit_id=order.unit_id, reason=reason, data=data,
+        **metric_columns(box=order.box, kind=kind, data=data),
     )
     event.save(force_insert=True)
     return event
