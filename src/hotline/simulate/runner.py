@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from tqdm import tqdm
 
 from hotline.directory.models import AppealType, Role, Unit, User
@@ -36,7 +36,7 @@ from hotline.simulate.text import Writer
 from hotline.simulate.timeline import Clock
 from hotline.workcalendar.models import CalendarYear, DeadlineRule
 from hotline.workcalendar.services import load_official_year, official_years, seed_default_rules
-from hotline.workorders.exchange import header, import_cases
+from hotline.workorders.exchange import header, import_cases, refresh_statistics
 from hotline.workorders.models import Event, WorkOrder
 
 MAX_HISTORY = 12
@@ -208,20 +208,6 @@ def _stream(generator: Generator, *, out: Path | None, load: bool, chunk: int, r
             part.close()
         if part_name and os.path.exists(part_name):
             os.unlink(part_name)
-
-
-def refresh_statistics() -> None:
-    """Let the query planner see the loaded volume. Without statistics SQLite answers the bulletin's
-    "has an event of this kind" subqueries from the (kind, at) index once per order (minutes at scale 1)
-    and PostgreSQL plans for empty tables."""
-    tables = [WorkOrder._meta.db_table, Event._meta.db_table]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit=1000")
-            for table in tables:
-                cursor.execute(f'ANALYZE "{table}"')
-        elif connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
 
 
 def _load(path: Path, result: RunResult) -> None:
