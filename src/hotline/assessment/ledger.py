@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -188,21 +188,46 @@ def seriously_overdue_cases(*, box: str, month: dt.date, as_of: dt.datetime, wor
         day = calendar.add_working_days(local.date(), working_days).date
         return dt.datetime.combine(day, local.timetz())
 
-    candidates = Event.objects.filter(
-        order__box=box, kind__in=[*PERIOD_START, "supervise"], at__lt=horizon, at__gte=start - dt.timedelta(days=400),
-    ).values("order_id")
-    events = Event.objects.filter(order_id__in=candidates, at__lte=as_of).order_by("order_id", "seq").values_list(
-        "order_id", "order__number", "kind", "at", "unit_id", "data",
-    )
     by_order: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in events:
-        by_order[row[0]].append(row)
+    for chunk in _chunks(sorted(_overdue_candidates(box=box, start=start, horizon=horizon, as_of=as_of,
+                                                    working_days=working_days)), 5000):
+        for row in Event.objects.filter(order_id__in=chunk, at__lte=as_of).order_by("order_id", "seq").values_list(
+            "order_id", "order__number", "kind", "at", "unit_id", "data",
+        ):
+            by_order[row[0]].append(row)
     found = []
     for rows in by_order.values():
         crossing = _first_crossing(rows, threshold=threshold, as_of=as_of)
         if crossing is not None and start <= crossing.crossed_at < horizon:
             found.append(crossing)
     return sorted(found, key=lambda c: c.number)
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for lo in range(0, len(items), size):
+        yield items[lo:lo + size]
+
+
+def _overdue_candidates(*, box: str, start: dt.datetime, horizon: dt.datetime, as_of: dt.datetime,
+                        working_days: int) -> set[int]:
+    """Orders that can have crossed the line in the month; a superset, checked event by event after.
+
+    A crossing at T means a unit's period was still running at T = deadline + N working days
+    (≥ N calendar days). So the period ended after T by a late reply/rectify (replied more than N
+    calendar days past the deadline it recorded) or by a return, or it is still running: an open
+    order whose deadline has passed. Everything else is excluded without reading its history."""
+    from hotline.workorders.models import Event, OPEN_STATUSES, WorkOrder
+
+    slack = dt.timedelta(days=working_days)
+    # No upper bound on the ending event: a period still running at `as_of` may have ended since.
+    late = Event.objects.filter(box=box, kind__in=("reply", "rectify"), on_time=False,
+                                at__gte=start).values_list("order_id", "at", "data")
+    found = {oid for oid, at, data in late
+             if data.get("deadline") and at > dt.datetime.fromisoformat(data["deadline"]) + slack}
+    found.update(Event.objects.filter(box=box, kind="return", at__gte=start).values_list("order_id", flat=True))
+    found.update(WorkOrder.objects.filter(box=box, status__in=OPEN_STATUSES, deadline__lt=horizon)
+                 .values_list("id", flat=True))
+    return found
 
 
 def _first_crossing(rows: list[tuple[Any, ...]], *, threshold: Callable[[dt.datetime], dt.datetime],

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import intake
+from hotline.bench import assess, bulletin, intake
 from hotline.bench.harness import Output
 
 
@@ -22,5 +22,13 @@ REGISTRY: dict[str, Benchmark] = {
     "intake": Benchmark(
         help="cases/s through create_order, then through POST /api/intake on gunicorn (throwaway SQLite)",
         add_arguments=intake.add_arguments, run=intake.run,
+    ),
+    "bulletin": Benchmark(
+        help="simulate Yueyang 2024-05 at --scale, run its assessments, time the whole bulletin (throwaway SQLite)",
+        add_arguments=bulletin.add_arguments, run=bulletin.run,
+    ),
+    "assess": Benchmark(
+        help="assess month over a generated month of N orders (default 1M) vs a plain GROUP BY floor",
+        add_arguments=assess.add_arguments, run=assess.run,
     ),
 }

@@ -101,7 +101,7 @@ def sweep(*, now: dt.datetime) -> SweepResult:
                 events.append(Event(
                     order=order, seq=order.version, kind=kind, at=now, actor=None, actor_role=Role.SYSTEM,
                     from_status=order.status, to_status=order.status, unit_id=order.unit_id, reason="",
-                    data={"deadline": timezone.localtime(order.deadline).isoformat()},
+                    data={"deadline": timezone.localtime(order.deadline).isoformat()}, box=order.box,
                 ))
                 overdue += kind == Action.OVERDUE
                 reminded += kind == Action.REMIND
