@@ -10,20 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.simulate.check import compare, render
 from hotline.simulate.runner import run
+from hotline.cmdio import RawStream
 from hotline.simulate.spec import SimulationError, available
 
-
-class _Raw:
-    """tqdm writes carriage-return updates; OutputWrapper would append a newline to each."""
-
-    def __init__(self, command: BaseCommand) -> None:
-        self.out = command.stderr
-
-    def write(self, s: str) -> None:
-        self.out.write(s, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -52,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError("--no-load needs --out: there would be nothing to write")
         if options["no_load"] and options["check"]:
             raise CommandError("--check needs the cases loaded; drop --no-load")
-        progress = _Raw(self) if options["verbosity"] >= 1 else None
+        progress = RawStream(self.stderr) if options["verbosity"] >= 1 else None
         out = Path(options["out"]) if options["out"] else None
         try:
             result = run(city=options["city"], month=options["month"], scale=scale, seed=options["seed"], out=out,

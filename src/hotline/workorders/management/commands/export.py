@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.workcalendar.models import Box
+from hotline.cmdio import RawStream
 from hotline.workorders.exchange import ExportError, export_cases
 
 
@@ -18,15 +19,6 @@ def _date(value: str) -> dt.date:
     except ValueError:
         raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
-
-class _Raw:
-    """Lets the exporter write whole lines to the command's stdout without OutputWrapper's endings."""
-
-    def __init__(self, command: BaseCommand) -> None:
-        self.out = command.stdout
-
-    def write(self, s: str) -> None:
-        self.out.write(s, ending="")
 
 
 class Command(BaseCommand):
@@ -48,7 +40,7 @@ class Command(BaseCommand):
             if options["out"]:
                 count = self._to_file(Path(options["out"]), scope)
             else:
-                count = export_cases(_Raw(self), **scope)
+                count = export_cases(RawStream(self.stdout), **scope)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         self.stderr.write(f"exported {count} cases")

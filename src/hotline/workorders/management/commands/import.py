@@ -6,20 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hotline.cmdio import RawStream
 from hotline.workorders.exchange import import_cases
 
-
-class _Raw:
-    """tqdm writes carriage-return updates; OutputWrapper would append a newline to each."""
-
-    def __init__(self, command: BaseCommand) -> None:
-        self.out = command.stderr
-
-    def write(self, s: str) -> None:
-        self.out.write(s, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -38,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        progress = _Raw(self) if options["verbosity"] >= 1 else None
+        progress = RawStream(self.stderr) if options["verbosity"] >= 1 else None
         try:
             result = import_cases(path, batch_size=options["batch_size"], partial=options["partial"],
                                   progress=progress)
