@@ -30,7 +30,7 @@ SCHEMES = ("yueyang-hotline", "yueyang-mailbox")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scale", default="1", help="simulation scale (default 1; 30 is the real month)")
+    parser.add_argument("--scale", default="1", help="simulation scale (default 1: the published month; 30: about 2,000,000 cases)")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
     parser.add_argument("--keep", metavar="DIR", default=None,
                         help="write the bulletin files and a copy of the database to DIR")
