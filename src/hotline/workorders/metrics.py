@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -197,7 +198,7 @@ def metric_columns_ready(*, month: dt.date, as_of: dt.datetime | None = None) ->
 def _path(start: dt.datetime, as_of: dt.datetime) -> _Path:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise NotImplementedError(f"monthly metrics support SQLite and PostgreSQL, not {vendor}")
+        raise ImproperlyConfigured(f"monthly metrics support SQLite and PostgreSQL, not {vendor}")
     q = _Sql()
     hint = f" INDEXED BY {UNFILLED_INDEX}" if vendor == "sqlite" else ""
     sql, params = q.finish(f"SELECT 1 FROM {EV} e{hint} WHERE e.box IS NULL AND e.at >= {q.p(start)}"
