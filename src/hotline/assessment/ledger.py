@@ -190,7 +190,7 @@ def seriously_overdue_cases(*, box: str, month: dt.date, as_of: dt.datetime, wor
         return dt.datetime.combine(day, local.timetz())
 
     by_order: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for chunk in _chunks(sorted(_overdue_candidates(box=box, start=start, horizon=horizon, as_of=as_of,
+    for chunk in _chunks(sorted(_overdue_candidates(box=box, start=start, horizon=horizon,
                                                     working_days=working_days)), 5000):
         for row in Event.objects.filter(order_id__in=chunk, at__lte=as_of).order_by("order_id", "seq").values_list(
             "order_id", "order__number", "kind", "at", "unit_id", KT("data__deadline"),
@@ -209,8 +209,7 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[lo:lo + size]
 
 
-def _overdue_candidates(*, box: str, start: dt.datetime, horizon: dt.datetime, as_of: dt.datetime,
-                        working_days: int) -> set[int]:
+def _overdue_candidates(*, box: str, start: dt.datetime, horizon: dt.datetime, working_days: int) -> set[int]:
     """Orders that can have crossed the line in the month; a superset, checked event by event after.
 
     A crossing at T means a unit's period was still running at T = deadline + N working days
