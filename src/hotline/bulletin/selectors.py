@@ -165,7 +165,8 @@ def callback_figures(month: Month, box: Box) -> dict[str, Any]:
     verified = in_month.filter(kind=Action.VERIFY).values_list("data", flat=True)
     supervised = in_month.filter(kind=Action.SUPERVISE)
     first_rectified: dict[int, int] = {}
-    orders = {order_id for order_id, _, _ in callbacks}
+    # A subquery, not a list of ids: a real month has more callback orders than SQLite allows variables.
+    orders = _callbacks(month, box).values("order_id")
     for order_id, seq in Event.objects.filter(order_id__in=orders, kind=Action.RECTIFY).values_list("order_id", "seq"):
         first_rectified[order_id] = min(seq, first_rectified.get(order_id, seq))
     figures.update(
