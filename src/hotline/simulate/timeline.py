@@ -22,6 +22,7 @@ from django.conf import settings
 
 from hotline.workcalendar.models import DeadlineRule
 from hotline.workcalendar.services import DEFAULT_WORKING_DAYS, WorkingCalendar, find_rule
+from hotline.workorders.demo import daytime  # staff hours, shared with the demo
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 HOUR = dt.timedelta(hours=1)
@@ -112,13 +113,6 @@ class Gap:
     human: bool = True
 
 
-def daytime(rng: random.Random, at: dt.datetime) -> dt.datetime:
-    local = at.astimezone(TZ)
-    if local.hour >= 21:
-        local += dt.timedelta(days=1)
-    if local.hour >= 21 or local.hour < 8:
-        local = local.replace(hour=rng.randint(8, 10), minute=rng.randrange(60), second=rng.randrange(60))
-    return local
 
 
 def _least(g: Gap, comfortable: bool) -> dt.timedelta:

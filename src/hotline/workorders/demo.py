@@ -385,7 +385,7 @@ class CasePlanner:
 
 # --- running the plan ------------------------------------------------------------------------------
 
-def _daytime(rng: random.Random, at: dt.datetime) -> dt.datetime:
+def daytime(rng: random.Random, at: dt.datetime) -> dt.datetime:
     """Staff work between 08:00 and 21:00: a step that would fall at night waits for the morning."""
     local = timezone.localtime(at)
     if local.hour >= 21:
@@ -414,7 +414,7 @@ def _schedule(rng: random.Random, status: str, steps: list[Step], now: dt.dateti
         times = [start]
         for step in steps:
             at = times[-1] + step.after
-            times.append(at if step.action == "callback" and step.actor is None else _daytime(rng, at))
+            times.append(at if step.action == "callback" and step.actor is None else daytime(rng, at))
         if times[-1] <= now - dt.timedelta(minutes=5):
             return times
         start -= dt.timedelta(days=1)
