@@ -104,7 +104,7 @@ def bounced(month: Month, box: Box, *, as_of: dt.datetime | None = None, thresho
              .filter(n__gte=threshold).values_list("order_id", flat=True))
     units = _Units()
     chains: dict[int, list[str]] = defaultdict(list)
-    for order_id, unit_id in assigns.filter(order_id__in=list(heavy)).order_by("order_id", "seq").values_list(
+    for order_id, unit_id in assigns.filter(order_id__in=heavy).order_by("order_id", "seq").values_list(
             "order_id", "unit_id"):
         chains[order_id].append(units.name(units.top(unit_id)))
     numbers = dict(WorkOrder.objects.filter(pk__in=chains).values_list("pk", "number"))
