@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import astuple
 from typing import Any, ClassVar
 
 from django.db import connection, transaction
@@ -12,8 +13,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from hotline.directory.models import Role, User
 from hotline.workorders.models import (
-    TERMINAL_STATUSES, Action, CallbackResult, Event, Status, WorkOrder,
+    TERMINAL_STATUSES, Action, CallbackResult, Event, Status, Tenure, WorkOrder,
 )
+from hotline.workorders import tenure
 from hotline.workorders.rules import MOVES
 from hotline.workorders.services import DomainError, role_of, transition
 from tests.factories import City
@@ -201,6 +203,18 @@ class WorkOrderMachine(RuleBasedStateMachine):
                 assert status == self.terminal[pk], "a terminal status changed"
             elif status in TERMINAL_STATUSES:
                 self.terminal[pk] = status
+
+    @invariant()
+    def tenures_follow_the_events(self) -> None:
+        """The tenure rows transition() kept up to date equal a fold over the whole history."""
+        kept = [astuple(tenure.Row(*r)) for r in Tenure.objects.filter(order_id__in=self.pks)
+                .order_by("order_id", "seq").values_list(*tenure.COLUMNS)]
+        folded = []
+        for order_id, box in WorkOrder.objects.filter(pk__in=self.pks).order_by("pk").values_list("pk", "box"):
+            history = Event.objects.filter(order_id=order_id).order_by("seq").values_list(
+                "seq", "kind", "at", "unit_id", "on_time")
+            folded.extend(astuple(r) for r in tenure.fold(order_id, box, history))
+        assert kept == folded
 
 
 def test_random_histories_stay_consistent(city: City) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from dataclasses import astuple
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
 
 from hotline.directory.models import Channel, Unit
+from hotline.workorders import tenure
 from hotline.workorders.models import WorkOrder
 
 UTC = dt.timezone.utc
@@ -109,6 +111,7 @@ def generate(n: int, *, seed: int = 42, progress: Callable[[str], None] = print)
     times = sorted(T0 + dt.timedelta(seconds=rnd.random() * SPAN) for _ in range(n))
     orders: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
+    tenures: list[tuple[Any, ...]] = []
     for i, t in enumerate(times):
         oid = base + i + 1
         unit = rnd.choices(units, weights)[0]
@@ -124,10 +127,14 @@ def generate(n: int, *, seed: int = 42, progress: Callable[[str], None] = print)
                            data.get("result") if kind == "callback" else None,
                            data.get("method") if kind == "callback" else None))
             prev = to
+        history = ((seq, kind, ts(at), u, data.get("on_time")) for seq, (kind, at, u, data, _) in enumerate(evs, 1))
+        tenures.extend(astuple(r) for r in tenure.fold(oid, box, history))
         if (i + 1) % 100_000 == 0:
             progress(f"  generated {i + 1:,} orders")
     events.sort(key=lambda r: (r[0], r[1], r[2]))  # production writes events in time order
     _insert(orders, events, pg, ts, progress)
+    with connection.cursor() as c, transaction.atomic():
+        _write(c, "workorders_tenure", ", ".join(tenure.COLUMNS), tenures, pg)
     return len(events)
 
 

@@ -32,6 +32,7 @@ from hotline.workorders.exchange_format import (
     CASE_FIELDS, DATA_REFS, FORMAT, VERSION, CaseRow, Directory, Issue, check_case, check_header,
 )
 from hotline.workcalendar.models import Box
+from hotline.workorders import tenure
 from hotline.workorders.models import Event, NumberSequence, WorkOrder, metric_columns
 
 __all__ = ["FORMAT", "VERSION", "ExportError", "ImportResult", "Issue", "export_cases", "import_cases"]
@@ -516,6 +517,8 @@ class _Writer:
                 ids.update(WorkOrder.objects.filter(number__in=chunk).values_list("number", "id"))
             events = [(ids[number], *e) for number, *_, rows in records for e in rows]
             self.plan.events.insert(events, first=Event._meta.get_field("order"))
+            tenure.insert_rows(tenure.rows_for_import(
+                events, names=["order_id", *(f.attname for f in self.plan.events.fields)]))
             Tags, CoUnits = WorkOrder.tags.through, WorkOrder.co_units.through
             Tags.objects.bulk_create(
                 [Tags(workorder_id=ids[number], tag_id=t) for number, _, tags, *_ in records for t in tags])

@@ -3,13 +3,14 @@
 Two families of metrics, each computed by ONE aggregate SQL statement (SQLite >= 3.25, PostgreSQL):
 
 * per-order ("tenure") metrics - due, done, on_time, reworked, extended, contacted - are judged on
-  the order's *final assignment* to a unit in the month and on the events that follow it;
+  the order's *final assignment* to a unit in the month and on the events that follow it; they read
+  the tenure table (one row per assignment, derived from the events: hotline.workorders.tenure);
 * per-event metrics - returned and the callback family - count events that happened in the month.
 
 The same SQL feeds the numbers (`unit_month_metrics`) and the drill-down (`metric_cases`), so a
-number and the cases behind it cannot disagree. The fast path reads the denormalized event columns
-box/on_time/result/method through two covering indexes (migration 0002); while events without
-those columns exist in the period, a slower path reads the order's box and the JSON data instead.
+number and the cases behind it cannot disagree. The per-event fast path reads the denormalized event
+columns box/result/method through a covering index (migration 0002); while events without those
+columns exist in the period, a slower path reads the order's box and the JSON data instead.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from django.db.models.expressions import RawSQL
 
 from hotline.directory.models import Unit
 from hotline.workcalendar.models import Box
-from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Event, WorkOrder
+from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Event, Tenure, WorkOrder
 from hotline.workorders.selectors import unit_subtree_ids
 from hotline.workorders.services import DomainError
 
@@ -127,11 +128,9 @@ def _check(box: str, month: dt.date, as_of: dt.datetime | None) -> dt.datetime:
 EV = Event._meta.db_table
 WO = WorkOrder._meta.db_table
 WINDOW_INDEX = "event_metrics_window"  # (box, kind, at, order, seq, unit, on_time, result, method)
-TENURE_INDEX = "event_metrics_tenure"  # (order, seq, kind, at, on_time)
+TN = Tenure._meta.db_table
+TENURE_TABLE_INDEX = "tenure_metrics"  # (box, assigned_at, unit, lost_at, reply_at, ...): covering
 UNFILLED_INDEX = "event_metrics_unfilled"  # (at) WHERE box IS NULL: empty once transition() fills box
-ASSIGN = (Action.DISPATCH.value, Action.REDISPATCH.value)
-LOSE = (*ASSIGN, Action.RETURN.value)  # events that end a unit's hold on an order
-TENURE_KINDS = (*LOSE, Action.REPLY.value, Action.CONTACT.value, Action.REWORK.value, Action.APPROVE_EXTENSION.value)
 
 
 class _Sql:
@@ -208,75 +207,30 @@ def _path(start: dt.datetime, as_of: dt.datetime) -> _Path:
         return _Path(vendor, fast=cursor.fetchone() is None)
 
 
-def _tenure_aggregates(path: _Path, x: str, after: str) -> str:
-    """Per-order aggregates over the events `x` of a tenure; `after` excludes the assignment itself.
-
-    first_reply packs the first reply's seq with its lateness: 2*seq + (0 on time | 1 late)."""
-    return (
-        f"SUM(CASE WHEN {after}{x}.kind IN {LOSE} THEN 1 ELSE 0 END) AS lost,"
-        f" MIN(CASE WHEN {x}.kind = {Action.REPLY.value!r}"
-        f" THEN 2 * {x}.seq + (CASE WHEN {path.on_time(x)} THEN 0 ELSE 1 END) END) AS first_reply,"
-        f" MIN(CASE WHEN {x}.kind = {Action.CONTACT.value!r} THEN 2 * {x}.seq END) AS first_contact,"
-        f" MAX(CASE WHEN {x}.kind = {Action.REWORK.value!r} THEN 1 ELSE 0 END) AS reworked,"
-        f" MAX(CASE WHEN {x}.kind = {Action.APPROVE_EXTENSION.value!r} THEN 1 ELSE 0 END) AS extended"
-    )
-
-
 def _tenure_sql(q: _Sql, path: _Path, *, box: str, start: dt.datetime, end: dt.datetime, as_of: dt.datetime,
                 unit_ids: list[int] | None = None) -> str:
-    """Rows (order_id, unit_id, due, done, on_time, reworked, extended, contacted) with 0/1 flags.
+    """Rows (order_id, unit_id, due, done, on_time, reworked, extended, contacted) with 0/1 flags, one per
+    tenure (assignment) of the month (docs/metrics.md, "Tenures").
 
-    For each assignment event a in the month: its tenure = the order's events with seq > a.seq and
-    start <= at <= as_of. The order is due for a.unit when no tenure event is another assignment or a
-    return (so a is the final assignment and the unit kept the order); the other flags need due.
-    Two equivalent plans: SQLite probes each assignment's tenure through the (order, seq, ...) index;
-    PostgreSQL scans the period once and finds the last assignment per order with a window function
-    (one row per order there; a join back to the events is slower on PostgreSQL).
+    The order is due for the tenure's unit when the tenure was not lost (re-assigned or returned) by
+    the cut-off, i.e. it is the order's final assignment in the month and the unit kept the order;
+    the other flags need due and count the tenure's first reply/contact/... up to the cut-off.
     """
-    units = f" AND {{a}}.unit_id IN {q.many(unit_ids)}" if unit_ids is not None else ""
-    window = f"{{a}}.at >= {q.p(start)} AND {{a}}.at < {q.p(end)} AND {{a}}.at <= {q.p(as_of)}"
-    if path.vendor == "sqlite":
-        src, cond = path.events(q, "a", box, WINDOW_INDEX)
-        hint = f" INDEXED BY {TENURE_INDEX}" if path.fast else ""
-        per_order = (
-            f"SELECT a.order_id AS order_id, a.unit_id AS unit_id, {_tenure_aggregates(path, 'x', '')}"
-            f" FROM {src} LEFT JOIN {EV} x{hint} ON x.order_id = a.order_id AND x.seq > a.seq"
-            f" AND x.at >= {q.p(start)} AND x.at <= {q.p(as_of)} AND x.kind IN {q.many(TENURE_KINDS)}"
-            f" WHERE {cond} AND a.kind IN {q.many(ASSIGN)} AND {window.format(a='a')}{units.format(a='a')}"
-            # Grouping by the window index's column order lets SQLite aggregate without sorting.
-            " GROUP BY a.kind, a.at, a.order_id, a.seq, a.unit_id"
-        )
-    else:
-        src, cond = path.events(q, "e", box, WINDOW_INDEX)
-        only_units = ""
-        if unit_ids is not None:
-            usrc, ucond = path.events(q, "u", box, WINDOW_INDEX)
-            only_units = (f" AND e.order_id IN (SELECT u.order_id FROM {usrc} WHERE {ucond}"
-                          f" AND u.kind IN {q.many(ASSIGN)} AND {window.format(a='u')}{units.format(a='u')})")
-        period = (
-            f"SELECT e.order_id, e.seq, e.kind, e.unit_id, {path.on_time('e')} AS on_time,"
-            f" MAX(CASE WHEN e.kind IN {q.many(ASSIGN)} AND e.at < {q.p(end)} THEN e.seq END)"
-            f" OVER (PARTITION BY e.order_id) AS a_seq"
-            f" FROM {src} WHERE {cond} AND e.kind IN {q.many(TENURE_KINDS)} AND e.at >= {q.p(start)}"
-            f" AND e.at <= {q.p(as_of)}{only_units}"
-        )
-        as_column = _Path(path.vendor, fast=True)  # the inner select already made on_time a column
-        per_order = (
-            f"SELECT w.order_id AS order_id, MAX(CASE WHEN w.seq = w.a_seq THEN w.unit_id END) AS unit_id,"
-            f" {_tenure_aggregates(as_column, 'w', 'w.seq > w.a_seq AND ')}"
-            f" FROM ({period}) w WHERE w.a_seq IS NOT NULL AND w.seq >= w.a_seq GROUP BY w.order_id"
-        )
-    # Flags rather than WHERE lost = 0: PostgreSQL estimates that filter at 0.5 % of the rows and then
-    # sorts ~1M rows to group them by unit instead of hashing.
-    due = "t.lost = 0"
+    cut = q.p(as_of)
+    due = f"(t.lost_at IS NULL OR t.lost_at > {cut})"
+    hint = f" INDEXED BY {TENURE_TABLE_INDEX}" if path.vendor == "sqlite" else ""
+    units = f" AND t.unit_id IN {q.many(unit_ids)}" if unit_ids is not None else ""
     return (
         f"SELECT t.order_id AS order_id, t.unit_id AS unit_id, CASE WHEN {due} THEN 1 ELSE 0 END AS due,"
-        f" CASE WHEN {due} AND t.first_reply IS NOT NULL THEN 1 ELSE 0 END AS done,"
-        f" CASE WHEN {due} AND t.first_reply = 2 * (t.first_reply / 2) THEN 1 ELSE 0 END AS on_time,"
-        f" CASE WHEN {due} THEN t.reworked ELSE 0 END AS reworked,"
-        f" CASE WHEN {due} THEN t.extended ELSE 0 END AS extended,"
-        f" CASE WHEN {due} AND t.first_contact < COALESCE(t.first_reply, t.first_contact + 1) THEN 1 ELSE 0 END"
-        f" AS contacted FROM ({per_order}) t"
+        f" CASE WHEN {due} AND t.reply_at <= {cut} THEN 1 ELSE 0 END AS done,"
+        f" CASE WHEN {due} AND t.reply_at <= {cut} AND t.reply_on_time THEN 1 ELSE 0 END AS on_time,"
+        f" CASE WHEN {due} AND t.rework_at <= {cut} THEN 1 ELSE 0 END AS reworked,"
+        f" CASE WHEN {due} AND t.extension_at <= {cut} THEN 1 ELSE 0 END AS extended,"
+        # Seqs follow time, so a contact up to the cut-off precedes any reply made after it.
+        f" CASE WHEN {due} AND t.contact_at <= {cut} AND (t.reply_seq IS NULL OR t.contact_seq < t.reply_seq)"
+        f" THEN 1 ELSE 0 END AS contacted"
+        f" FROM {TN} t{hint} WHERE t.box = {q.p(box)} AND t.assigned_at >= {q.p(start)}"
+        f" AND t.assigned_at < {q.p(end)} AND t.assigned_at <= {cut}{units}"
     )
 
 
@@ -289,10 +243,13 @@ class _EventRule:
     method: str | None = None  # callback method (None: any)
     not_overturned: bool = False  # an unsatisfied result overturned by verify(upheld=false) is left out
 
-    def matches(self, kind: str, result: str | None, method: str | None, overturned: int) -> bool:
-        return (kind == self.kind and (self.results is None or result in self.results)
-                and (self.method is None or method == self.method)
-                and not (self.not_overturned and overturned))
+    def count(self, kind: str, result: str | None, method: str | None, n: int, overturned: int) -> int:
+        """How many of `n` events of this kind/result/method (`overturned` of them overturned) count."""
+        if kind != self.kind or (self.results is not None and result not in self.results):
+            return 0
+        if self.method is not None and method != self.method:
+            return 0
+        return n - overturned if self.not_overturned else n
 
     def sql(self, q: _Sql, alias: str) -> str:
         parts = [f"{alias}.kind = {q.p(self.kind)}"]
@@ -369,22 +326,22 @@ def unit_month_metrics(*, box: str, month: dt.date, as_of: dt.datetime | None = 
     )
     q = _Sql()
     events = _events_sql(q, path, box=box, start=start, end=end, as_of=as_of)
+    # overturned is summed, not grouped on: plain columns as keys let PostgreSQL hash the groups.
     events_sql = q.finish(
-        "SELECT ev.unit_id, ev.kind, ev.result, ev.method, ev.overturned, COUNT(*)"
-        f" FROM ({events}) ev GROUP BY ev.unit_id, ev.kind, ev.result, ev.method, ev.overturned"
+        "SELECT ev.unit_id, ev.kind, ev.result, ev.method, COUNT(*), SUM(ev.overturned)"
+        f" FROM ({events}) ev GROUP BY ev.unit_id, ev.kind, ev.result, ev.method"
     )
     with connection.cursor() as cursor:
         cursor.execute(*tenure_sql)
         for unit_id, *values in cursor.fetchall():
             bucket(unit_id).update(zip(TENURE_METRICS, (int(v) for v in values)))
         cursor.execute(*events_sql)
-        for unit_id, kind, result, method, overturned, n in cursor.fetchall():
+        for unit_id, kind, result, method, n, overturned in cursor.fetchall():
             if unit_id is None:  # an event written before any assignment: no unit to charge
                 continue
             row = bucket(unit_id)
             for name, rule in EVENT_RULES.items():
-                if rule.matches(kind, result, method, int(overturned)):
-                    row[name] += int(n)
+                row[name] += rule.count(kind, result, method, int(n), int(overturned))
     out = {uid: UnitMonthMetrics(unit_id=uid, **row) for uid, row in sorted(counts.items())}
     out = {uid: m for uid, m in out.items() if not m.is_empty()}
     if roll_up:
@@ -392,26 +349,25 @@ def unit_month_metrics(*, box: str, month: dt.date, as_of: dt.datetime | None = 
     return out
 
 
-def metric_cases(*, box: str, month: dt.date, unit_id: int, metric: str, as_of: dt.datetime | None = None,
+def metric_cases(*, box: str, month: dt.date, unit_id: int | None, metric: str, as_of: dt.datetime | None = None,
                  roll_up: bool = False) -> QuerySet[WorkOrder]:
     """The orders behind one number of `unit_month_metrics`.
 
     For order metrics (due … contacted) the count of this queryset equals the number. For event
     metrics (returned, callbacks …) it is the distinct orders having such events, which can be fewer
     than the number (an order called back twice in the month counts twice). With roll_up=True the
-    unit's whole subtree is included.
+    unit's whole subtree is included; unit_id=None means every unit (the city's figure).
     """
     as_of = _check(box, month, as_of)
     if metric not in METRICS:
         raise DomainError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}", field="metric")
     start, end = month_bounds(month)
     path = _path(start, as_of)
-    units = sorted(unit_subtree_ids(unit_id)) if roll_up else [unit_id]
+    units = None if unit_id is None else sorted(unit_subtree_ids(unit_id)) if roll_up else [unit_id]
     q = _Sql()
     if metric in TENURE_METRICS:
         tenure = _tenure_sql(q, path, box=box, start=start, end=end, as_of=as_of, unit_ids=units)
-        sql, params = q.finish(f"SELECT d.order_id FROM ({tenure}) d WHERE d.unit_id IN {q.many(units)}"
-                               f" AND d.{metric} = 1")
+        sql, params = q.finish(f"SELECT d.order_id FROM ({tenure}) d WHERE d.{metric} = 1")
     else:
         events = _events_sql(q, path, box=box, start=start, end=end, as_of=as_of, unit_ids=units)
         sql, params = q.finish(f"SELECT ev.order_id FROM ({events}) ev WHERE {EVENT_RULES[metric].sql(q, 'ev')}")

@@ -193,6 +193,40 @@ class Event(models.Model):
         raise AppendOnlyError("events are append-only")
 
 
+
+class Tenure(models.Model):
+    """A unit's hold on an order: from an assignment (dispatch/redispatch) to the next assignment or a
+    return. Derived from the events and written with them (hotline.workorders.tenure); the monthly
+    metrics read one row per assignment here instead of regrouping the month's events per order."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField("派单事件序号")
+    unit = models.ForeignKey("directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    box = models.CharField("业务", max_length=16, choices=Box.choices)
+    assigned_at = models.DateTimeField("派单时间")
+    lost_at = models.DateTimeField("改派/退回时间", null=True, blank=True)
+    # The first reply, contact, rework and extension approval while the unit held the order.
+    reply_seq = models.PositiveIntegerField(null=True, blank=True)
+    reply_at = models.DateTimeField(null=True, blank=True)
+    reply_on_time = models.BooleanField(null=True, blank=True)
+    contact_seq = models.PositiveIntegerField(null=True, blank=True)
+    contact_at = models.DateTimeField(null=True, blank=True)
+    rework_at = models.DateTimeField(null=True, blank=True)
+    extension_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办期"
+        ordering = ["order_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["order", "seq"], name="tenure_seq_unique")]
+        indexes = [
+            # Covering: the month's aggregate is an index-only scan (docs/metrics.md, "Storage").
+            models.Index(fields=["box", "assigned_at", "unit", "lost_at", "reply_at", "reply_on_time", "reply_seq",
+                                 "contact_seq", "contact_at", "rework_at", "extension_at", "order"],
+                         name="tenure_metrics"),
+            models.Index(fields=["order"], name="tenure_open", condition=models.Q(lost_at__isnull=True)),
+        ]
+
+
 def metric_columns(*, box: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """The Event metric columns for an event of `kind` with `data` on an order of `box`."""
     on_time = data.get("on_time") if kind in ("reply", "rectify") else None

@@ -13,6 +13,7 @@ from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
     Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder, metric_columns,
 )
+from hotline.workorders import tenure
 from hotline.workorders.rules import MOVES, UNIT_BOUND
 from hotline.workorders.selectors import unit_subtree_ids
 
@@ -106,6 +107,7 @@ def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime,
         **metric_columns(box=order.box, kind=kind, data=data),
     )
     event.save(force_insert=True)
+    tenure.record(event, box=order.box)
     return event
 
 
