@@ -241,3 +241,24 @@ def test_verification_supervision_and_rectification_counts(figures: dict[str, An
     assert section["overdue_supervised"] == len(supervised) - supervised.count("unsatisfied")
     assert section["rectified"] == in_month.filter(kind="rectify").count()
     assert section["resatisfied"] == resatisfied
+
+
+# --- drill-down --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("box", BOXES)
+def test_every_county_subject_and_headline_figure_drills_down_to_its_cases(figures: dict[str, Any], box: str) -> None:
+    """figure_orders lists exactly the cases behind each row (the supervisor sees every case)."""
+    from hotline.bulletin.period import Month
+    from hotline.bulletin.selectors import figure_orders
+    from hotline.directory.models import User
+
+    staff = User.objects.filter(role="supervisor").first()
+    assert staff is not None
+
+    def count(figure: str, key: str = "") -> int:
+        return figure_orders(staff, month=Month(2024, 5), box=box, figure=figure, key=key).count()
+
+    for figure, section in (("county", "counties"), ("subject", "subjects"), ("hot_subject", "hot_subjects")):
+        assert {row["key"]: count(figure, row["key"]) for row in figures[box][section]} == rows(figures[box][section])
+    headline = figures[box]["headline"]
+    assert [count(f) for f in ("due", "done", "on_time")] == [headline[f] for f in ("due", "done", "on_time")]

@@ -242,6 +242,16 @@ class _Tree:
                 found = (f"unit:{top}", self.units[top][0])
         return found or ("", UNATTRIBUTED)
 
+    def county_q(self, key: str) -> Q:
+        """Cases that `county_of` attributes to `key`, as a filter on their region and unit."""
+        by_region = [r for r in self.regions if (found := self.county_region(r)) is not None and found[0] == key]
+        no_county = [r for r in self.regions if self.county_region(r) is None]
+        by_unit = [u for u in self.units if self.county_of(None, u)[0] == key]
+        fallback = Q(region_id=None) | Q(region_id__in=no_county)
+        if key == "":
+            return Q(region_id__in=by_region) | (fallback & (Q(unit_id=None) | Q(unit_id__in=by_unit)))
+        return Q(region_id__in=by_region) | (fallback & Q(unit_id__in=by_unit))
+
     def lineage(self, category_id: int) -> list[tuple[int, str]]:
         """Root first."""
         chain: list[tuple[int, str]] = []
@@ -365,12 +375,11 @@ def figure_orders(
     if figure in ("due", "done", "on_time"):
         from hotline.workorders.metrics import metric_cases
 
-        behind: set[int] = set()
+        behind = Q(pk__in=[])
         for one_box in boxes(box):
-            for unit_id in unit_metrics(month, one_box, as_of=end):
-                behind.update(metric_cases(box=one_box, month=month.first_day, unit_id=unit_id, metric=figure,
-                                        as_of=end, roll_up=True).values_list("pk", flat=True))
-        orders = WorkOrder.objects.filter(pk__in=behind)
+            city = metric_cases(box=one_box, month=month.first_day, unit_id=None, metric=figure, as_of=end)
+            behind |= Q(pk__in=city.values("pk"))
+        orders = WorkOrder.objects.filter(behind)
     elif figure == "received":
         orders = valid
     elif figure == "answered_directly":
@@ -384,13 +393,11 @@ def figure_orders(
     elif figure == "tag":
         orders = tagged(valid, key)
     elif figure == "county":
-        tree = _Tree()
-        ids = [pk for pk, region, unit in valid.values_list("pk", "region_id", "unit_id")
-               if tree.county_of(region, unit)[0] == key]
-        orders = valid.filter(pk__in=ids)
+        orders = valid.filter(_Tree().county_q(key))
     else:
         tree, level = _Tree(), 1 if figure == "subject" else 2
-        ids = [pk for pk, cid in valid.exclude(category=None).values_list("pk", "category_id")
+        # Matching categories, not matching cases: a month can hold millions of cases (SQLite caps an IN list).
+        ids = [cid for cid in tree.categories
                if len(chain := tree.lineage(cid)) >= level and str(chain[level - 1][0]) == key]
-        orders = valid.filter(pk__in=ids)
+        orders = valid.filter(category_id__in=ids)
     return orders.filter(pk__in=visible_orders(user).values("pk")).order_by("received_at", "pk")
