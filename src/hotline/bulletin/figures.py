@@ -60,15 +60,16 @@ def previous_headlines(style_key: str, month: Month) -> tuple[dict[str, Any] | N
 
 
 def scope_figures(style: dict[str, Any], month: Month, boxes: list[str], as_of: dt.datetime) -> dict[str, Any]:
+    cube = selectors.month_cube(month, boxes, as_of=as_of)  # one scan of the month for all breakdowns
     figures: dict[str, Any] = {
         "boxes": boxes,
-        "headline": selectors.headline(month, boxes, as_of=as_of),
-        "channels": selectors.by_channel(month, boxes, as_of=as_of),
-        "counties": selectors.by_county(month, boxes, as_of=as_of),
-        "appeal_types": selectors.by_appeal_type(month, boxes, as_of=as_of),
-        "subjects": selectors.by_subject(month, boxes, as_of=as_of),
-        "hot_subjects": selectors.hot_subjects(month, boxes, as_of=as_of),
-        "surges": selectors.subject_surges(month, boxes, as_of=as_of),
+        "headline": selectors.headline(month, boxes, as_of=as_of, cube=cube),
+        "channels": selectors.by_channel(month, boxes, as_of=as_of, cube=cube),
+        "counties": selectors.by_county(month, boxes, as_of=as_of, cube=cube),
+        "appeal_types": selectors.by_appeal_type(month, boxes, as_of=as_of, cube=cube),
+        "subjects": selectors.by_subject(month, boxes, as_of=as_of, cube=cube),
+        "hot_subjects": selectors.hot_subjects(month, boxes, as_of=as_of, cube=cube),
+        "surges": selectors.subject_surges(month, boxes, as_of=as_of, cube=cube),
         "special_lines": [selectors.special_line(month, boxes, tag, as_of=as_of) for tag in style["special_lines"]],
         "callbacks": selectors.callback_figures(month, boxes),
     }

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from hotline.bulletin.period import BulletinError, Month, pct
-from hotline.directory.models import Category, Region, Tag, Unit, User
+from hotline.directory.models import AppealType, Category, Channel, Region, Tag, Unit, User
 from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Event, Status, WorkOrder
 from hotline.workorders.selectors import visible_orders
 
@@ -78,25 +78,61 @@ def intake_orders(month: Month, box: Box) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(box__in=boxes(box), received_at__gte=month.start, received_at__lt=month.end)
 
 
+def _ended(status: str, kind: str, end: dt.datetime) -> Q:
+    """Merged (or marked invalid) by the cut-off. Those statuses are terminal and only their action
+    leads there, so the status test comes first and the event is looked up for those orders only."""
+    return Q(status=status) & Q(_event(kind, end))
+
+
 def received_orders(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> QuerySet[WorkOrder]:
     """Valid orders received in the month."""
     end = cutoff(month, as_of)
-    return intake_orders(month, box).filter(~_event(Action.MERGE, end), ~_event(Action.MARK_INVALID, end))
+    return intake_orders(month, box).exclude(
+        _ended(Status.MERGED, Action.MERGE, end) | _ended(Status.INVALID, Action.MARK_INVALID, end))
+
+
+@dataclass(frozen=True)
+class MonthCube:
+    """The month's valid orders counted per (channel, appeal type, region, unit, category, answered
+    directly, dispatched) ids: one scan of the month, from which every breakdown is summed."""
+
+    counts: Counter[tuple[Any, ...]]
+    DIMS = ("channel_id", "appeal_type_id", "region_id", "unit_id", "category_id", "answered", "dispatched")
+
+    def by(self, *dims: str) -> Counter[Any]:
+        at = [self.DIMS.index(d) for d in dims]
+        out: Counter[Any] = Counter()
+        for key, n in self.counts.items():
+            out[key[at[0]] if len(at) == 1 else tuple(key[i] for i in at)] += n
+        return out
+
+
+def month_cube(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> MonthCube:
+    end = cutoff(month, as_of)
+    answered = Q(status=Status.ANSWERED) & Q(_event(Action.ANSWER, end))  # a terminal status, only via answer
+    # dispatched_at is the latest dispatch: at or before the cut-off settles it, otherwise look for an earlier one.
+    dispatched = Q(dispatched_at__lte=end) | (Q(dispatched_at__gt=end) & Q(_event(Action.DISPATCH, end)))
+    flags = received_orders(month, box, as_of=end).annotate(
+        answered=ExpressionWrapper(answered, output_field=BooleanField()),
+        dispatched=ExpressionWrapper(dispatched, output_field=BooleanField()),
+    )
+    counts = _grouped(flags, *MonthCube.DIMS)
+    return MonthCube(Counter({(*key[:5], bool(key[5]), bool(key[6])): n for key, n in counts.items()}))
 
 
 # --- intake and handling -------------------------------------------------------------------------
 
-def intake_figures(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
+def intake_figures(month: Month, box: Box, *, as_of: dt.datetime | None = None,
+                   cube: MonthCube | None = None) -> dict[str, Any]:
     end = cutoff(month, as_of)
+    cube = cube or month_cube(month, box, as_of=end)
     everything = intake_orders(month, box)
-    valid = received_orders(month, box, as_of=end)
-    received = valid.count()
-    answered = valid.filter(_event(Action.ANSWER, end)).count()
-    dispatched = valid.filter(_event(Action.DISPATCH, end)).count()
+    received = sum(cube.counts.values())
+    answered, dispatched = cube.by("answered")[True], cube.by("dispatched")[True]
     return {
         "registered": everything.count(),
-        "merged": everything.filter(_event(Action.MERGE, end)).count(),
-        "invalid": everything.filter(_event(Action.MARK_INVALID, end)).count(),
+        "merged": everything.filter(_ended(Status.MERGED, Action.MERGE, end)).count(),
+        "invalid": everything.filter(_ended(Status.INVALID, Action.MARK_INVALID, end)).count(),
         "received": received, "answered_directly": answered, "dispatched": dispatched,
         "pending": received - answered - dispatched, "answered_rate": pct(answered, received),
     }
@@ -193,10 +229,11 @@ def callback_figures(month: Month, box: Box) -> dict[str, Any]:
     return figures
 
 
-def headline(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
+def headline(month: Month, box: Box, *, as_of: dt.datetime | None = None,
+             cube: MonthCube | None = None) -> dict[str, Any]:
     """The summary line: received, answered directly, dispatched, closure, on-time and satisfaction rates."""
     end = cutoff(month, as_of)
-    figures = intake_figures(month, box, as_of=end)
+    figures = intake_figures(month, box, as_of=end, cube=cube)
     figures.update(handling_figures(month, box, as_of=end))
     return figures
 
@@ -210,15 +247,23 @@ def _rows(counts: Counter[tuple[str, str]], total: int | None = None) -> list[di
     return [{"key": key, "name": name, "count": n, "share": pct(n, base)} for (key, name), n in ordered]
 
 
-def by_channel(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
-    return _rows(_grouped(received_orders(month, box, as_of=as_of), "channel__code", "channel__name"))
-
-
-def by_appeal_type(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
-    rows = _grouped(received_orders(month, box, as_of=as_of), "appeal_type__code", "appeal_type__name")
+def by_channel(month: Month, box: Box, *, as_of: dt.datetime | None = None,
+               cube: MonthCube | None = None) -> list[dict[str, Any]]:
+    cube = cube or month_cube(month, box, as_of=as_of)
+    names = {pk: (code, name) for pk, code, name in Channel.objects.values_list("pk", "code", "name")}
     counts: Counter[tuple[str, str]] = Counter()
-    for (code, name), n in rows.items():
-        counts[(code or "", name or "未分类")] += n
+    for channel_id, n in cube.by("channel_id").items():
+        counts[names[channel_id]] += n
+    return _rows(counts)
+
+
+def by_appeal_type(month: Month, box: Box, *, as_of: dt.datetime | None = None,
+                   cube: MonthCube | None = None) -> list[dict[str, Any]]:
+    cube = cube or month_cube(month, box, as_of=as_of)
+    names = {pk: (code, name) for pk, code, name in AppealType.objects.values_list("pk", "code", "name")}
+    counts: Counter[tuple[str, str]] = Counter()
+    for type_id, n in cube.by("appeal_type_id").items():
+        counts[names.get(type_id, ("", "未分类"))] += n
     return _rows(counts)
 
 
@@ -274,21 +319,30 @@ class _Tree:
         return chain[::-1]
 
 
-def by_county(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
+def by_county(month: Month, box: Box, *, as_of: dt.datetime | None = None,
+              cube: MonthCube | None = None) -> list[dict[str, Any]]:
     tree = _Tree()
+    cube = cube or month_cube(month, box, as_of=as_of)
     counts: Counter[tuple[str, str]] = Counter()
-    for (region, unit), n in _grouped(received_orders(month, box, as_of=as_of), "region_id", "unit_id").items():
+    for (region, unit), n in cube.by("region_id", "unit_id").items():
         counts[tree.county_of(region, unit)] += n
     counted = _rows(counts)
     return sorted(counted, key=lambda r: r["name"] == UNATTRIBUTED)  # the unattributed remainder last
 
 
-def _subject_counts(orders: QuerySet[WorkOrder], level: int,
+def _categories(orders: QuerySet[WorkOrder]) -> Counter[int | None]:
+    return _grouped(orders, "category_id")
+
+
+def _subject_counts(categories: Counter[int | None], level: int,
                     skip: frozenset[str] = frozenset()) -> tuple[Counter[tuple[str, str]], int]:
+    """Counts per category (id -> n) summed up to the subject `level` (1 = top); and the categorised total."""
     tree = _Tree()
     counts: Counter[tuple[str, str]] = Counter()
     categorised = 0
-    for category_id, n in _grouped(orders.exclude(category=None), "category_id").items():
+    for category_id, n in categories.items():
+        if category_id is None:
+            continue
         categorised += n
         chain = tree.lineage(category_id)
         if len(chain) >= level and chain[level - 1][1] not in skip:
@@ -297,29 +351,34 @@ def _subject_counts(orders: QuerySet[WorkOrder], level: int,
     return counts, categorised
 
 
-def by_subject(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
+def by_subject(month: Month, box: Box, *, as_of: dt.datetime | None = None,
+               cube: MonthCube | None = None) -> list[dict[str, Any]]:
     """Top-level subject categories, shares of the categorised cases."""
-    counts, categorised = _subject_counts(received_orders(month, box, as_of=as_of), 1)
+    cube = cube or month_cube(month, box, as_of=as_of)
+    counts, categorised = _subject_counts(cube.by("category_id"), 1)
     return _rows(counts, categorised)
 
 
-def hot_subjects(month: Month, box: Box, *, as_of: dt.datetime | None = None, limit: int = 11) -> list[dict[str, Any]]:
+def hot_subjects(month: Month, box: Box, *, as_of: dt.datetime | None = None, limit: int = 11,
+                 cube: MonthCube | None = None) -> list[dict[str, Any]]:
     """Second-level subject categories with their counts, the largest first (catch-all items left out)."""
-    counts, categorised = _subject_counts(received_orders(month, box, as_of=as_of), 2, GENERIC_ITEMS)
+    cube = cube or month_cube(month, box, as_of=as_of)
+    counts, categorised = _subject_counts(cube.by("category_id"), 2, GENERIC_ITEMS)
     return _rows(counts, categorised)[:limit]
 
 
 def subject_surges(
     month: Month, box: Box, *, as_of: dt.datetime | None = None, lookback: int = 3,
-    ratio: Decimal = Decimal("1.5"), minimum: int = 5,
+    ratio: Decimal = Decimal("1.5"), minimum: int = 5, cube: MonthCube | None = None,
 ) -> list[dict[str, Any]]:
     """Second-level subjects whose count reached `ratio` times their mean over the previous months."""
-    current, _ = _subject_counts(received_orders(month, box, as_of=as_of), 2, GENERIC_ITEMS)
+    cube = cube or month_cube(month, box, as_of=as_of)
+    current, _ = _subject_counts(cube.by("category_id"), 2, GENERIC_ITEMS)
     history: Counter[tuple[str, str]] = Counter()
     past = month
     for _ in range(lookback):
         past = past.previous()
-        history.update(_subject_counts(received_orders(past, box), 2)[0])
+        history.update(_subject_counts(_categories(received_orders(past, box)), 2)[0])
     surges = []
     for key, n in current.items():
         usual = Decimal(history[key]) / lookback
@@ -350,7 +409,7 @@ def special_line(month: Month, box: Box, tag_code: str, *, as_of: dt.datetime | 
     cases = tagged(received_orders(month, box, as_of=end), tag_code)
     stats = reply_stats(cases.filter(_event(Action.DISPATCH, end)), as_of=end)
     callbacks = satisfaction(_grouped(_callbacks(month, box, tagged(WorkOrder.objects.all(), tag_code)), "result"))
-    counts, categorised = _subject_counts(cases, 1)
+    counts, categorised = _subject_counts(_categories(cases), 1)
     return {
         "tag": tag_code, "name": name, "calls": cases.count(),
         "answered_directly": cases.filter(_event(Action.ANSWER, end)).count(), "orders": stats.due,
