@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import DateTimeField, F, Func, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import NullIf
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -24,6 +26,9 @@ from hotline.assessment.definition import SchemeDef
 from hotline.assessment.models import AssessmentRun, LedgerEntry
 from hotline.assessment.services import AssessmentError, compiled, get_scheme, scheme_units
 from hotline.directory.models import Unit, User
+
+if TYPE_CHECKING:
+    from hotline.workcalendar.services import WorkingCalendar
 
 RULE_OVERDUE = "serious_overdue"
 RULE_KNOWLEDGE = "knowledge_missed"
@@ -165,6 +170,7 @@ class OverdueCase:
 
 PERIOD_START = ("dispatch", "redispatch")
 PERIOD_END = ("reply", "rectify", "return", "close", "merge", "mark_invalid", "answer")
+DATED_ENDS = ("reply", "rectify")  # period ends that record the deadline they ended (data["deadline"])
 
 
 def seriously_overdue_cases(*, box: str, month: dt.date, as_of: dt.datetime, working_days: int) -> list[OverdueCase]:
@@ -178,7 +184,7 @@ def seriously_overdue_cases(*, box: str, month: dt.date, as_of: dt.datetime, wor
     """
     from hotline.workcalendar.services import WorkingCalendar
     from hotline.workorders.metrics import month_bounds
-    from hotline.workorders.models import Event
+    from hotline.workorders.models import WorkOrder
 
     start, end = month_bounds(month)
     horizon = min(end, as_of)
@@ -189,18 +195,18 @@ def seriously_overdue_cases(*, box: str, month: dt.date, as_of: dt.datetime, wor
         day = calendar.add_working_days(local.date(), working_days).date
         return dt.datetime.combine(day, local.timetz())
 
-    by_order: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for chunk in _chunks(sorted(_overdue_candidates(box=box, start=start, horizon=horizon,
-                                                    working_days=working_days)), 5000):
-        for row in Event.objects.filter(order_id__in=chunk, at__lte=as_of).order_by("order_id", "seq").values_list(
-            "order_id", "order__number", "kind", "at", "unit_id", KT("data__deadline"),
-        ):
-            by_order[row[0]].append(row)
-    found = []
-    for rows in by_order.values():
+    crossed: dict[int, tuple[int, dt.datetime]] = {}
+    candidates = _overdue_candidates(box=box, start=start, horizon=horizon, working_days=working_days,
+                                     calendar=calendar)
+    for order_id, rows in _histories(sorted(candidates), as_of=as_of):
         crossing = _first_crossing(rows, threshold=threshold, as_of=as_of)
-        if crossing is not None and start <= crossing.crossed_at < horizon:
-            found.append(crossing)
+        if crossing is not None and start <= crossing[1] < horizon:
+            crossed[order_id] = crossing
+    # Numbers only for the hits: joining the order into every history row cost more than the check.
+    numbers: dict[int, str] = {}
+    for chunk in _chunks(sorted(crossed), 5000):
+        numbers.update(WorkOrder.objects.filter(pk__in=chunk).values_list("id", "number"))
+    found = [OverdueCase(numbers[oid], unit_id, at) for oid, (unit_id, at) in crossed.items()]
     return sorted(found, key=lambda c: c.number)
 
 
@@ -209,35 +215,129 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[lo:lo + size]
 
 
-def _overdue_candidates(*, box: str, start: dt.datetime, horizon: dt.datetime, working_days: int) -> set[int]:
+def _histories(order_ids: list[int], *, as_of: dt.datetime) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """(order id, [(kind, at, unit_id, data["deadline"] text)]) in seq order, events up to `as_of`."""
+    from hotline.workorders.models import Event
+
+    for chunk in _chunks(order_ids, 5000):
+        by_order: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for order_id, *row in Event.objects.filter(order_id__in=chunk, at__lte=as_of).order_by(
+                "order_id", "seq").values_list("order_id", "kind", "at", "unit_id", KT("data__deadline")):
+            by_order[order_id].append(tuple(row))
+        yield from by_order.items()
+
+
+class _Later(Func):
+    """A timestamp `minutes` after a datetime column or ISO 8601 text, built by the database.
+
+    Django's duration arithmetic runs a Python function per row on SQLite; this stays native:
+    `strftime` there (which reads a "+08:00" offset and yields UTC text, the way datetimes are
+    stored), a cast and an interval on PostgreSQL."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, expression: Any, *, minutes: int) -> None:
+        super().__init__(expression)
+        self.minutes = int(minutes)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = f"CAST(%(expressions)s AS TIMESTAMP WITH TIME ZONE) + INTERVAL '{self.minutes} minutes'"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = super().as_sql(compiler, connection, template="strftime(%%s, %(expressions)s, %%s)", **extra)
+        return sql, ["%Y-%m-%d %H:%M:%f", *params, f"{self.minutes:+d} minutes"]
+
+
+def _overdue_candidates(*, box: str, start: dt.datetime, horizon: dt.datetime, working_days: int,
+                        calendar: WorkingCalendar) -> set[int]:
     """Orders that can have crossed the line in the month; a superset, checked event by event after.
 
     A crossing at T means a unit's period was still running at T = deadline + N working days
-    (≥ N calendar days). So the period ended after T by a late reply/rectify (replied more than N
-    calendar days past the deadline it recorded) or by a return, or it is still running: an open
-    order whose deadline has passed. Everything else is excluded without reading its history."""
+    (≥ N calendar days), T in [start, horizon). So the period ended or was asked after T (the
+    first such event is at ≥ start), or it is still running:
+    - a reply/rectification more than N days past the deadline it recorded: when it is the
+      period's first such event, that is the period's deadline (an extension is approved only
+      after a request, itself such an event);
+    - any other move that the move table allows while a period runs (a return, a redispatch,
+      an extension request) more than N days after the order was received: a deadline is
+      never before its period's start, nor that start before the receipt;
+    - still running: an open order whose deadline (the period's own, none approved since) has
+      its line in the month.
+    Everything else is excluded without reading its history."""
     from hotline.workorders.models import Event, OPEN_STATUSES, WorkOrder
 
-    slack = dt.timedelta(days=working_days)
-    # No upper bound on the ending event: a period still running at `as_of` may have ended since.
-    # Only the deadline is read out of the JSON: decoding whole `data` documents dominated on PostgreSQL.
-    late = Event.objects.filter(box=box, kind__in=("reply", "rectify"), on_time=False,
-                                at__gte=start).values_list("order_id", "at", KT("data__deadline"))
-    found = {oid for oid, at, deadline in late if deadline and at > dt.datetime.fromisoformat(deadline) + slack}
-    found.update(Event.objects.filter(box=box, kind="return", at__gte=start).values_list("order_id", flat=True))
-    found.update(WorkOrder.objects.filter(box=box, status__in=OPEN_STATUSES, deadline__lt=horizon)
-                 .values_list("id", flat=True))
+    # An hour less than N days: a local day can be 23 hours long under DST, and SQLite compares
+    # milliseconds; the exact line is drawn by _first_crossing.
+    slack = working_days * 24 * 60 - 60
+    ends = Event.objects.filter(box=box, at__gte=start).order_by()
+    dated = ends.filter(kind__in=DATED_ENDS, on_time=False,
+                        at__gt=_Later(NullIf(KT("data__deadline"), Value("")), minutes=slack))
+    undated = ends.filter(kind__in=_undated_ends(), at__gt=_Later(F("order__received_at"), minutes=slack))
+    lo, hi = _deadline_window(calendar, start=start, horizon=horizon, working_days=working_days)
+    # A day's margin: the services write the column and the event's deadline together, but a
+    # generated history (the bench's) has them minutes apart; open orders are few.
+    day = dt.timedelta(days=1)
+    running = WorkOrder.objects.filter(box=box, status__in=OPEN_STATUSES, deadline__gte=lo - day,
+                                       deadline__lt=min(hi + day, horizon)).order_by()
+    found = set(dated.values_list("order_id", flat=True))
+    found.update(undated.values_list("order_id", flat=True))
+    found.update(running.values_list("id", flat=True))
     return found
 
 
+def _undated_ends() -> list[str]:
+    """Kinds other than a reply/rectification that can end a running period or mark it asked:
+    those the move table allows from a status a running period is in (dispatched, accepted,
+    supervised). The others (close, answer, ...) never follow a running period."""
+    from hotline.workorders.models import OPEN_STATUSES
+    from hotline.workorders.rules import MOVES
+
+    kinds = (*PERIOD_START, *PERIOD_END, "request_extension")
+    return sorted(k for k in kinds if k not in DATED_ENDS and MOVES[k].sources & OPEN_STATUSES)
+
+
+def _deadline_window(calendar: WorkingCalendar, *, start: dt.datetime, horizon: dt.datetime,
+                     working_days: int) -> tuple[dt.datetime, dt.datetime]:
+    """[lo, hi): every deadline whose line (N working days later, same time of day) falls in
+    [start, horizon) lies in it. Computed on the calendar, as N working days can span two weeks
+    and more over the Spring Festival or National Day."""
+    zone = timezone.get_current_timezone()
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(horizon - dt.timedelta(microseconds=1)).date()
+    lo, hi = _days_before(calendar, first, last, working_days)
+    return (dt.datetime.combine(lo, dt.time(), tzinfo=zone),
+            dt.datetime.combine(hi + dt.timedelta(days=1), dt.time(), tzinfo=zone))
+
+
+def _days_before(calendar: WorkingCalendar, first: dt.date, last: dt.date, n: int) -> tuple[dt.date, dt.date]:
+    """The first and last day d with first <= calendar.add_working_days(d, n) <= last."""
+    if n == 0:
+        return first, last
+    one = dt.timedelta(days=1)
+    # add_working_days(d, n) >= first  <=>  fewer than n working days in [d + 1, first - 1].
+    lo, count = first - one, 0
+    while count + calendar.is_workday(lo) < n:
+        count += calendar.is_workday(lo)
+        lo -= one
+    # add_working_days(d, n) <= last  <=>  at least n working days in [d + 1, last].
+    hi, count = last, 0
+    while count < n:
+        count += calendar.is_workday(hi)
+        hi -= one
+    return lo, hi
+
+
 def _first_crossing(rows: list[tuple[Any, ...]], *, threshold: Callable[[dt.datetime], dt.datetime],
-                    as_of: dt.datetime) -> OverdueCase | None:
+                    as_of: dt.datetime) -> tuple[int, dt.datetime] | None:
+    """(unit id, time) of the history's first counted crossing; rows are (kind, at, unit_id, deadline
+    text) in seq order."""
     limit: dt.datetime | None = None
-    asked, unit_id, number = False, None, rows[0][1]
-    for _, _, kind, at, ev_unit, deadline in rows:  # deadline: the event's data["deadline"] text, if any
+    asked, unit_id = False, None
+    for kind, at, ev_unit, deadline in rows:
         if limit is not None and at > limit:
             if not asked and unit_id is not None:
-                return OverdueCase(number, unit_id, limit)
+                return unit_id, limit
             limit = None
         if kind in PERIOD_START or (kind == "supervise" and deadline):
             limit = threshold(dt.datetime.fromisoformat(deadline)) if deadline else None
@@ -249,7 +349,7 @@ def _first_crossing(rows: list[tuple[Any, ...]], *, threshold: Callable[[dt.date
         elif kind in PERIOD_END:
             limit = None
     if limit is not None and limit <= as_of and not asked and unit_id is not None:
-        return OverdueCase(number, unit_id, limit)
+        return unit_id, limit
     return None
 
 
