@@ -117,7 +117,7 @@ def rows_for_import(events: Sequence[Sequence[Any]], *, names: Sequence[str]) ->
 def insert_sql() -> str:
     """Parameterised INSERT of one row in COLUMNS order (executemany)."""
     qn = connection.ops.quote_name
-    by_attname = {f.attname: f.column for f in Tenure._meta.concrete_fields}
+    by_attname = {f.attname: str(f.column) for f in Tenure._meta.concrete_fields}
     cols = [by_attname[name] for name in COLUMNS]
     return (f"INSERT INTO {qn(Tenure._meta.db_table)} ({', '.join(qn(c) for c in cols)})"
             f" VALUES ({', '.join(['%s'] * len(cols))})")
