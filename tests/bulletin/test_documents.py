@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from docx import Document as open_docx
@@ -11,7 +12,7 @@ from docx.shared import Pt
 from openpyxl import load_workbook
 
 from hotline.bulletin import charts
-from hotline.bulletin.compose import Chart, compose
+from hotline.bulletin.compose import Chart, compose, ledger_table
 from hotline.bulletin.period import BulletinError, Month
 from hotline.bulletin.services import build, enter_text
 from hotline.bulletin.styles import check_style, load_style
@@ -76,8 +77,27 @@ def test_attachment_tables_hold_the_assessment_and_ledger(yueyang_runs) -> None:
     assert hotline[0][:3] == ["单位", "应办理数", "办理数"] and hotline[0][-2:] == ["综合评分", "等级"]
     assert hotline[1][0] == "县市区" and hotline[2][0] == "甲区人民政府" and hotline[4][0] == "市乙局"
     assert hotline[4][-2:] == ["53.3", "E"]
-    assert minus[1][1:4] == ["甲区人民政府", "热线办理质量", "-0.50"]
+    # The per-case overdue rule is printed as one line per unit; the workbook keeps every entry.
+    assert minus[1][1:5] == ["甲区人民政府", "热线办理质量", "-1.00", "工单严重超期且未申请延期2件"]
     assert any(row[2] == "知识库管理" for row in minus) and plus[1][2:4] == ["创新创优", "1.00"]
+    built = build(month=MAY, style="yueyang", issued_on=ISSUED, formats=("xlsx",))
+    sheet = load_workbook(io.BytesIO(built.files[f"{built.base_name()}.xlsx"]))["附件3 扣分表"]
+    detail = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[1] == "甲区人民政府" and r[2] == "热线办理质量"]
+    assert [r[3] for r in detail] == [Decimal("-0.50"), Decimal("-0.50")]
+
+
+def test_printed_ledger_sums_per_case_entries_and_shortens_long_case_lists() -> None:
+    entries = [{"unit": "甲区", "indicator": "热线办理质量", "points": "-0.50", "reason": f"工单 N{i} 严重超期",
+                "cases": [f"N{i}"], "rule": "serious_overdue"} for i in range(10)]
+    entries.append({"unit": "甲区", "indicator": "信息报送", "points": "-1.00", "reason": "未报送典型案例",
+                    "cases": [], "rule": ""})
+    printed = ledger_table(entries)
+    assert printed.rows == [
+        ["1", "甲区", "热线办理质量", "-5.00", "工单严重超期且未申请延期10件",
+         "N0、N1、N2、N3、N4、N5、N6、N7等10件（明细见 Excel 附表）"],
+        ["2", "甲区", "信息报送", "-1.00", "未报送典型案例", ""],
+    ]
+    assert len(ledger_table(entries, detail=True).rows) == 11
 
 
 def test_narrative_from_staff_text_else_marked_placeholder(may) -> None:
@@ -151,3 +171,16 @@ def test_template_naming_missing_data_fails_clearly(may) -> None:
     style["sections"][0]["blocks"] = [{"type": "sentence", "template": "{hotline.headline.nope}"}]
     with pytest.raises(BulletinError, match="hotline.headline.nope"):
         compose(style=style, figures=built.figures, texts={}, labels={})
+
+
+def test_a_long_list_is_shortened_in_print_and_says_so() -> None:
+    from hotline.bulletin.compose import _Composer, _Context
+
+    bounced = [{"number": f"N{i:02d}", "units": ["甲局", "乙局"], "times": 3} for i in range(25)]
+    block = next(b for s in load_style("yueyang")["sections"] for h in s.get("blocks", [])
+                 for b in h.get("blocks", []) if b.get("source") == "problems.bounced")
+    composer = _Composer({}, _Context({"problems": {"bounced": bounced}}, {}, {}))
+    composer.block_each(block)
+    texts = [p.text for p in composer.body]
+    assert len(texts) == 21 and texts[0] == "工单N00在甲局、乙局之间反复流转派发3次。"
+    assert texts[-1] == "本月反复流转3次以上的工单共25件，以上列出流转次数最多的20件。"

@@ -36,3 +36,30 @@ def test_pdf_without_libreoffice_names_the_package(monkeypatch) -> None:
     with pytest.raises(PdfError) as err:
         render_pdf(b"not used")
     assert str(err.value) == MISSING_SOFFICE and "libreoffice-writer-nogui" in str(err.value)
+
+
+def test_a_conversion_that_hangs_is_killed_with_its_child_processes(tmp_path, monkeypatch) -> None:
+    """soffice is a wrapper around soffice.bin: a timeout must not leave the converter running."""
+    import os
+    import time
+
+    from hotline.bulletin import render_pdf as module
+
+    pidfile = tmp_path / "child.pid"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pidfile}\nwait\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(module, "soffice", lambda: str(fake))
+    monkeypatch.setattr(module, "TIMEOUT_SECONDS", 1)
+    with pytest.raises(module.PdfError, match="超时"):
+        module.render_pdf(b"not really a docx")
+    child = int(pidfile.read_text())
+    for _ in range(50):  # the kill is asynchronous; the child is reaped by init shortly after
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        with open(f"/proc/{child}/stat") as stat:
+            assert stat.read().split()[2] == "Z", "the converter's child process survived the timeout"

@@ -67,7 +67,12 @@ class Attachment:
     number: int
     title: str
     sheet: str
-    table: Table
+    table: Table  # as printed in the document
+    detail: Table | None = None  # the spreadsheet's fuller version, when the print summarises
+
+    @property
+    def sheet_table(self) -> Table:
+        return self.detail or self.table
 
 
 @dataclass
@@ -207,6 +212,9 @@ class _Composer:
             self._para(block.get("empty", ""))
         for row in rows:
             self._para(self.ctx.fill(block["template"], self._row_items(block, row)))
+        total = len(self.ctx.lookup(block["source"]) or [])
+        if total > len(rows) and block.get("more"):  # a long list is shortened in print, and says so
+            self._para(block["more"].format(total=total, shown=len(rows)))
 
     def block_text(self, block: dict[str, Any]) -> None:
         text = self.ctx.texts.get(block["key"], "").strip()
@@ -258,15 +266,50 @@ def assessment_table(source: dict[str, Any] | None, columns: list[str]) -> Table
     return table
 
 
-def ledger_table(entries: list[dict[str, Any]] | None) -> Table:
-    columns = ["序号", "单位", "指标", "分值", "事由", "涉及工单"]
+LEDGER_COLUMNS = ["序号", "单位", "指标", "分值", "事由", "涉及工单"]
+CASES_PRINTED = 8  # case numbers printed per row; the spreadsheet lists them all
+# A rule that raises one entry per case is printed as one line per unit (its reason with the count).
+RULE_SUMMARY = {"serious_overdue": "工单严重超期且未申请延期{n}件"}
+
+
+def ledger_table(entries: list[dict[str, Any]] | None, *, detail: bool = False) -> Table:
+    """The ledger as printed (per-case rule entries summed per unit) or, with detail=True, entry by entry."""
     numeric = [True, False, False, True, False, False]
     weights = [0.7, 1.8, 1.3, 0.9, 4.0, 2.2]
     if not entries:
-        return Table(columns, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
-    rows = [[str(i), e["unit"], e["indicator"], e["points"], e["reason"], "、".join(e.get("cases") or [])]
-            for i, e in enumerate(entries, start=1)]
-    return Table(columns, rows, numeric=numeric, weights=weights)
+        return Table(LEDGER_COLUMNS, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
+    lines = entries if detail else _summarised(entries)
+    rows = [[str(i), e["unit"], e["indicator"], e["points"], e["reason"],
+             "、".join(e.get("cases") or []) if detail else _cases_cell(e.get("cases") or [])]
+            for i, e in enumerate(lines, start=1)]
+    return Table(LEDGER_COLUMNS, rows, numeric=numeric, weights=weights)
+
+
+def _summarised(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for e in entries:
+        template = RULE_SUMMARY.get(e.get("rule") or "")
+        if template is None:
+            lines.append(e)
+            continue
+        key = (e["unit"], e["indicator"], e["rule"])
+        if key not in grouped:
+            grouped[key] = {**e, "points": Decimal(0), "cases": [], "n": 0, "template": template}
+            lines.append(grouped[key])
+        line = grouped[key]
+        line["points"] += Decimal(e["points"])
+        line["cases"] = line["cases"] + list(e.get("cases") or [])
+        line["n"] += 1
+    for line in grouped.values():
+        line["points"] = str(line["points"])
+        line["reason"] = line["template"].format(n=line["n"])
+    return lines
+
+
+def _cases_cell(numbers: list[str]) -> str:
+    shown = "、".join(numbers[:CASES_PRINTED])
+    return f"{shown}等{len(numbers)}件（明细见 Excel 附表）" if len(numbers) > CASES_PRINTED else shown
 
 
 def compose(*, style: dict[str, Any], figures: dict[str, Any], texts: dict[str, str],
@@ -279,9 +322,13 @@ def compose(*, style: dict[str, Any], figures: dict[str, Any], texts: dict[str, 
     for n, att in enumerate(style["attachments"], start=1):
         spec = att["table"]
         source = ctx.lookup(spec["source"])
-        table = assessment_table(source, spec.get("columns", [])) if spec["kind"] == "assessment" \
-            else ledger_table(source)
-        attachments.append(Attachment(n, ctx.fill(att["title"]), att["sheet"], table))
+        if spec["kind"] == "assessment":
+            attachment = Attachment(n, ctx.fill(att["title"]), att["sheet"],
+                                    assessment_table(source, spec.get("columns", [])))
+        else:
+            attachment = Attachment(n, ctx.fill(att["title"]), att["sheet"], ledger_table(source),
+                                    detail=ledger_table(source, detail=True))
+        attachments.append(attachment)
     mast = style["masthead"]
     closing = style["closing"]
     return Document(

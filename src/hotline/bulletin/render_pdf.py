@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -62,12 +63,23 @@ def render_pdf(docx: bytes) -> bytes:
         env = dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file(work)), HOME=str(work))
         command = [binary, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
                    "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(source)]
-        try:
-            done = subprocess.run(command, env=env, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"LibreOffice 转换超时（{TIMEOUT_SECONDS} 秒）") from None
+        returncode, output = _run(command, env)
         target = work / "bulletin.pdf"
-        if done.returncode != 0 or not target.is_file():
-            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-500:]
-            raise PdfError(f"LibreOffice 转换失败（退出码 {done.returncode}）：{detail}")
+        if returncode != 0 or not target.is_file():
+            detail = output.decode("utf-8", "replace").strip()[-500:]
+            raise PdfError(f"LibreOffice 转换失败（退出码 {returncode}）：{detail}")
         return target.read_bytes()
+
+
+def _run(command: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """Run LibreOffice in its own process group: `soffice` is a wrapper script around soffice.bin,
+    so on a timeout the whole group is killed, not just the wrapper (which would orphan the converter)."""
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise PdfError(f"LibreOffice 转换超时（{TIMEOUT_SECONDS} 秒）") from None
+    return proc.returncode, err or out

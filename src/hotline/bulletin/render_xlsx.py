@@ -32,7 +32,7 @@ def cell_value(text: str) -> tuple[Decimal | int | str, str]:
 def _sheet(wb: Workbook, att: Attachment, first: bool) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = att.sheet
-    columns = att.table.columns
+    columns = att.sheet_table.columns
     ws.append([f"附件{att.number}　{att.title}"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     ws.cell(1, 1).font = Font(name="方正小标宋简体", size=16)
@@ -44,9 +44,9 @@ def _sheet(wb: Workbook, att: Attachment, first: bool) -> None:
         cell.font, cell.fill, cell.border = Font(name="黑体", size=10, bold=True), HEADER_FILL, GRID
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [max(6, len(c) * 2 + 2) for c in columns]
-    for index, row in enumerate(att.table.rows):
+    for index, row in enumerate(att.sheet_table.rows):
         r = ws.max_row + 1
-        if index in att.table.group_rows:
+        if index in att.sheet_table.group_rows:
             ws.cell(r, 1, row[0]).font = Font(name="楷体_GB2312", size=11, bold=True)
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(columns))
             for col in range(1, len(columns) + 1):

@@ -128,7 +128,8 @@ def ledger_figures(*, runs: list[dict[str, Any]], month: dt.date) -> dict[str, l
                 if e["id"] not in seen:
                     seen.add(e["id"])
                     target.append({"unit": e["unit"], "indicator": e["indicator"], "points": e["points"],
-                                   "reason": e["reason"], "cases": e["case_numbers"], "id": e["id"]})
+                                   "reason": e["reason"], "cases": e["case_numbers"], "id": e["id"],
+                                   "rule": e["rule"]})
     return {"ledger_minus": minus, "ledger_plus": plus, "ledger": sorted(minus + plus, key=lambda e: e["id"])}
 
 
