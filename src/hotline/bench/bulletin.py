@@ -65,11 +65,13 @@ def run(options: dict[str, Any], out: Output) -> None:
     out.flush()
     _simulate(scale, options["seed"], out)
     _assess(out)
+    if keep is not None:  # before the bulletin, so that a failed bulletin still leaves the month to look at
+        _keep_database(keep, out)
     built = _bulletin(out)
     out.write(f"peak RSS (this process): {_peak_mb(resource.RUSAGE_SELF):.0f} MB; "
               f"largest child process (LibreOffice): {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB\n")
     if keep is not None:
-        _keep(built, keep, out)
+        _keep_files(built, keep, out)
 
 
 def _peak_mb(who: int) -> float:
@@ -130,14 +132,20 @@ def _bulletin(out: Output) -> Any:
     return built
 
 
-def _keep(built: Any, directory: Path, out: Output) -> None:
+def _keep_database(directory: Path, out: Output) -> None:
     from django.db import connection
 
-    from hotline.bulletin.services import write_files
-
-    written = write_files(built.files, directory)
+    directory.mkdir(parents=True, exist_ok=True)
     database = directory / "bench.sqlite3"
     database.unlink(missing_ok=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM INTO %s", [str(database)])
-    out.write(f"kept {len(written)} bulletin files and the database in {directory}\n")
+    out.write(f"kept the database in {database}\n")
+    out.flush()
+
+
+def _keep_files(built: Any, directory: Path, out: Output) -> None:
+    from hotline.bulletin.services import write_files
+
+    written = write_files(built.files, directory)
+    out.write(f"kept {len(written)} bulletin files in {directory}\n")
