@@ -19,11 +19,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from hotline.bench.harness import Output, check_throwaway_database, in_throwaway_process, machine_line, \
-    respawn_in_throwaway
+from hotline.bench.harness import Output, in_throwaway_process, respawn_in_throwaway, start_throwaway
 
 CITY, MONTH, STYLE = "yueyang", "2024-05", "yueyang"
 SCHEMES = ("yueyang-hotline", "yueyang-mailbox")
@@ -57,12 +55,7 @@ def run(options: dict[str, Any], out: Output) -> None:
             argv += ["--keep", str(keep)]
         respawn_in_throwaway(argv, out)
         return
-    check_throwaway_database()
-    out.write(machine_line() + "\n")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    out.write(f"throwaway SQLite database migrated in {time.perf_counter() - started:.1f} s\n")
-    out.flush()
+    start_throwaway(out)
     _simulate(scale, options["seed"], out)
     _assess(out)
     if keep is not None:  # before the bulletin, so that a failed bulletin still leaves the month to look at

@@ -58,6 +58,18 @@ def check_throwaway_database() -> None:
         raise CommandError("benchmarks run only in their own throwaway SQLite database")
 
 
+def start_throwaway(out: Output) -> None:
+    """In the throwaway process: check the database, print the machine line, migrate (timed)."""
+    from django.core.management import call_command
+
+    check_throwaway_database()
+    out.write(machine_line() + "\n")
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    out.write(f"throwaway SQLite database migrated in {time.perf_counter() - started:.1f} s\n")
+    out.flush()
+
+
 def respawn_in_throwaway(argv: Sequence[str], out: Output, *, keep: bool = False) -> None:
     """Run `hotline <argv>` again in a subprocess whose database is a new temporary SQLite file.
 

@@ -11,12 +11,11 @@ import threading
 import time
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hotline.bench.harness import (
-    Output, Progress, Server, Stats, check_throwaway_database, gunicorn, in_throwaway_process, machine_line,
-    respawn_in_throwaway, stats,
+    Output, Progress, Server, Stats, gunicorn, in_throwaway_process, respawn_in_throwaway,
+    start_throwaway, stats,
 )
 
 SERVICE_SOURCE = "bench-service"
@@ -42,11 +41,7 @@ def run(options: dict[str, Any], out: Output) -> None:
                 "--workers", str(options["workers"]), "--storm", str(options["storm"])]
         respawn_in_throwaway(argv, out, keep=options["keep"])
         return
-    check_throwaway_database()
-    out.write(machine_line() + "\n")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    out.write(f"throwaway SQLite database migrated in {time.perf_counter() - started:.1f} s\n")
+    start_throwaway(out)
     world = _seed()
     n = options["n"]
     out.write(_service_phase(world, n, out).line("service layer (create_order)") + "\n")

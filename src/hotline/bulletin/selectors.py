@@ -247,24 +247,23 @@ def _rows(counts: Counter[tuple[str, str]], total: int | None = None) -> list[di
     return [{"key": key, "name": name, "count": n, "share": pct(n, base)} for (key, name), n in ordered]
 
 
+def _by_named(cube: MonthCube, dim: str, model: Any, missing: tuple[str, str]) -> list[dict[str, Any]]:
+    """Rows per (code, name) of the cube's `dim` (a foreign key to `model`); `missing` labels null."""
+    names = {pk: (code, name) for pk, code, name in model.objects.values_list("pk", "code", "name")}
+    counts: Counter[tuple[str, str]] = Counter()
+    for pk, n in cube.by(dim).items():
+        counts[names.get(pk, missing)] += n
+    return _rows(counts)
+
+
 def by_channel(month: Month, box: Box, *, as_of: dt.datetime | None = None,
                cube: MonthCube | None = None) -> list[dict[str, Any]]:
-    cube = cube or month_cube(month, box, as_of=as_of)
-    names = {pk: (code, name) for pk, code, name in Channel.objects.values_list("pk", "code", "name")}
-    counts: Counter[tuple[str, str]] = Counter()
-    for channel_id, n in cube.by("channel_id").items():
-        counts[names[channel_id]] += n
-    return _rows(counts)
+    return _by_named(cube or month_cube(month, box, as_of=as_of), "channel_id", Channel, ("", "未知渠道"))
 
 
 def by_appeal_type(month: Month, box: Box, *, as_of: dt.datetime | None = None,
                    cube: MonthCube | None = None) -> list[dict[str, Any]]:
-    cube = cube or month_cube(month, box, as_of=as_of)
-    names = {pk: (code, name) for pk, code, name in AppealType.objects.values_list("pk", "code", "name")}
-    counts: Counter[tuple[str, str]] = Counter()
-    for type_id, n in cube.by("appeal_type_id").items():
-        counts[names.get(type_id, ("", "未分类"))] += n
-    return _rows(counts)
+    return _by_named(cube or month_cube(month, box, as_of=as_of), "appeal_type_id", AppealType, ("", "未分类"))
 
 
 class _Tree:
