@@ -267,7 +267,7 @@ def assessment_table(source: dict[str, Any] | None, columns: list[str]) -> Table
 
 
 LEDGER_COLUMNS = ["序号", "单位", "指标", "分值", "事由", "涉及工单"]
-CASES_PRINTED = 8  # case numbers printed per row; the spreadsheet lists them all
+CASES_PRINTED = 3  # case numbers printed per row; the spreadsheet lists them all
 # A rule that raises one entry per case is printed as one line per unit (its reason with the count).
 RULE_SUMMARY = {"serious_overdue": "工单严重超期且未申请延期{n}件"}
 
@@ -275,7 +275,7 @@ RULE_SUMMARY = {"serious_overdue": "工单严重超期且未申请延期{n}件"}
 def ledger_table(entries: list[dict[str, Any]] | None, *, detail: bool = False) -> Table:
     """The ledger as printed (per-case rule entries summed per unit) or, with detail=True, entry by entry."""
     numeric = [True, False, False, True, False, False]
-    weights = [0.7, 1.8, 1.3, 0.9, 4.0, 2.2]
+    weights = [0.6, 1.8, 1.4, 0.9, 3.0, 3.2]
     if not entries:
         return Table(LEDGER_COLUMNS, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
     lines = entries if detail else _summarised(entries)
