@@ -98,10 +98,12 @@ def seriously_overdue(
 def bounced(month: Month, box: Box, *, as_of: dt.datetime | None = None, threshold: int = 3) -> list[dict[str, Any]]:
     """Orders (re)dispatched in the month that have been dispatched `threshold` times or more."""
     end = cutoff(month, as_of)
-    assigns = Event.objects.filter(kind__in=ASSIGN, at__lte=end, order__box__in=boxes(box))
-    active = assigns.filter(at__gte=month.start, at__lt=month.end).values("order_id")
-    heavy = (assigns.filter(order_id__in=active).values("order_id").annotate(n=Count("id"))
-             .filter(n__gte=threshold).values_list("order_id", flat=True))
+    assigns = Event.objects.filter(kind__in=ASSIGN, at__lte=end, box__in=boxes(box))
+    # One grouping of all assignments up to the cut-off: the orders dispatched `threshold` times or
+    # more, at least once in the month.
+    heavy = (assigns.order_by().values("order_id")
+             .annotate(n=Count("id"), in_month=Count("id", filter=Q(at__gte=month.start, at__lt=month.end)))
+             .filter(n__gte=threshold, in_month__gte=1).values_list("order_id", flat=True))
     units = _Units()
     chains: dict[int, list[str]] = defaultdict(list)
     for order_id, unit_id in assigns.filter(order_id__in=heavy).order_by("order_id", "seq").values_list(
@@ -116,7 +118,7 @@ def rejected_replies(month: Month, box: Box, *, as_of: dt.datetime | None = None
     """Per accountable unit: replies sent back for rework, and dissatisfaction upheld on verification."""
     end = min(cutoff(month, as_of), month.end)
     events = Event.objects.filter(
-        kind__in=(Action.REWORK, Action.VERIFY), at__gte=month.start, at__lt=end, order__box__in=boxes(box),
+        kind__in=(Action.REWORK, Action.VERIFY), at__gte=month.start, at__lt=end, box__in=boxes(box),
     ).order_by("at", "order_id", "seq")
     units = _Units()
     rows: dict[int | None, dict[str, Any]] = {}
@@ -125,8 +127,9 @@ def rejected_replies(month: Month, box: Box, *, as_of: dt.datetime | None = None
             continue
         top = units.top(unit_id)
         row = rows.setdefault(top, {"unit": units.name(top), "unit_id": top, "reworked": 0, "upheld": 0,
-                                    "orders": []})
+                                    "orders": {}})
         row["reworked" if kind == Action.REWORK else "upheld"] += 1
-        if number not in row["orders"]:
-            row["orders"].append(number)
+        row["orders"][number] = None  # an insertion-ordered set: first mention first
+    for row in rows.values():
+        row["orders"] = list(row["orders"])
     return sorted(rows.values(), key=lambda r: (-(r["reworked"] + r["upheld"]), r["unit"]))

@@ -44,8 +44,12 @@ def _sheet(wb: Workbook, att: Attachment, first: bool) -> None:
         cell.font, cell.fill, cell.border = Font(name="黑体", size=10, bold=True), HEADER_FILL, GRID
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [max(6, len(c) * 2 + 2) for c in columns]
+    # Styles made once and shared: openpyxl hashes each style object it is given.
+    body_font = Font(name=FONT, size=10)
+    aligned = {numeric: Alignment(horizontal="center" if numeric else "left", vertical="center",
+                                  wrap_text=not numeric) for numeric in (True, False)}
     for index, row in enumerate(att.sheet_table.rows):
-        r = ws.max_row + 1
+        r = index + 3  # counted, not ws.max_row, which scans every row each time
         if index in att.sheet_table.group_rows:
             ws.cell(r, 1, row[0]).font = Font(name="楷体_GB2312", size=11, bold=True)
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(columns))
@@ -56,10 +60,9 @@ def _sheet(wb: Workbook, att: Attachment, first: bool) -> None:
             value, fmt = cell_value(text)
             cell = ws.cell(r, col, value)
             cell.number_format, cell.border = fmt, GRID
-            cell.font = Font(name=FONT, size=10)
+            cell.font = body_font
             numeric = not isinstance(value, str)
-            cell.alignment = Alignment(horizontal="center" if numeric else "left", vertical="center",
-                                       wrap_text=not numeric)
+            cell.alignment = aligned[numeric]
             widths[col - 1] = max(widths[col - 1], min(40, len(text) * (2 if not numeric else 1) + 2))
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width

@@ -113,7 +113,12 @@ class WorkOrder(models.Model):
                 condition=models.Q(idempotency_key__isnull=False),
             )
         ]
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["box", "received_at"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            # Covering for the bulletin's month scan (bulletin.selectors.month_cube): no table reads.
+            models.Index(fields=["box", "received_at", "status", "channel", "appeal_type", "region", "unit",
+                                 "category", "dispatched_at"], name="workorder_month_cube"),
+        ]
 
     def __str__(self) -> str:
         return self.number
