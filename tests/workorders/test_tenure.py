@@ -62,3 +62,16 @@ def test_import_writes_the_same_tenures_as_the_services(histories, tmp_path):  #
 def test_first_values_refuses_events_a_tenure_does_not_note(kind):
     with pytest.raises(ValueError):
         tenure.first_values(3, kind, at(1), None)
+
+
+def test_rebuild_command_restores_tenures_written_outside_the_services(histories):  # noqa: F811
+    import io
+
+    from django.core.management import call_command
+
+    kept = snapshot()
+    Tenure.objects.all().delete()  # as after a restore that copied only the events
+    out = io.StringIO()
+    call_command("rebuild", stdout=out)
+    assert snapshot() == kept
+    assert f"承办期重建 {len(kept)} 条" in out.getvalue()
