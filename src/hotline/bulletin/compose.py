@@ -143,8 +143,7 @@ def _format(value: Any, how: str | None) -> str:
         return change_text(value)
     if how == "cases":
         numbers = list(value or [])
-        shown = "、".join(numbers[:8])
-        return f"工单编号：{shown}{'等' + str(len(numbers)) + '件' if len(numbers) > 8 else ''}" if numbers else "无"
+        return f"工单编号：{case_list(numbers, 8)}" if numbers else "无"
     if how == "chain":
         return "、".join(dict.fromkeys(value or []))
     if value is None:
@@ -280,7 +279,8 @@ def ledger_table(entries: list[dict[str, Any]] | None, *, detail: bool = False) 
         return Table(LEDGER_COLUMNS, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
     lines = entries if detail else _summarised(entries)
     rows = [[str(i), e["unit"], e["indicator"], e["points"], e["reason"],
-             "、".join(e.get("cases") or []) if detail else _cases_cell(e.get("cases") or [])]
+             "、".join(e.get("cases") or []) if detail
+             else case_list(e.get("cases") or [], CASES_PRINTED, "（明细见 Excel 附表）")]
             for i, e in enumerate(lines, start=1)]
     return Table(LEDGER_COLUMNS, rows, numeric=numeric, weights=weights)
 
@@ -289,27 +289,27 @@ def _summarised(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     for e in entries:
-        template = RULE_SUMMARY.get(e.get("rule") or "")
-        if template is None:
+        if (e.get("rule") or "") not in RULE_SUMMARY:
             lines.append(e)
             continue
         key = (e["unit"], e["indicator"], e["rule"])
         if key not in grouped:
-            grouped[key] = {**e, "points": Decimal(0), "cases": [], "n": 0, "template": template}
+            grouped[key] = {**e, "points": Decimal(0), "cases": [], "n": 0}
             lines.append(grouped[key])
         line = grouped[key]
         line["points"] += Decimal(e["points"])
-        line["cases"] = line["cases"] + list(e.get("cases") or [])
+        line["cases"].extend(e.get("cases") or [])
         line["n"] += 1
     for line in grouped.values():
         line["points"] = str(line["points"])
-        line["reason"] = line["template"].format(n=line["n"])
+        line["reason"] = RULE_SUMMARY[line["rule"]].format(n=line["n"])
     return lines
 
 
-def _cases_cell(numbers: list[str]) -> str:
-    shown = "、".join(numbers[:CASES_PRINTED])
-    return f"{shown}等{len(numbers)}件（明细见 Excel 附表）" if len(numbers) > CASES_PRINTED else shown
+def case_list(numbers: list[str], limit: int, more: str = "") -> str:
+    """At most `limit` case numbers; a longer list ends with "等N件" and `more`."""
+    shown = "、".join(numbers[:limit])
+    return f"{shown}等{len(numbers)}件{more}" if len(numbers) > limit else shown
 
 
 def compose(*, style: dict[str, Any], figures: dict[str, Any], texts: dict[str, str],

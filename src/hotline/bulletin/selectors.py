@@ -78,9 +78,10 @@ def intake_orders(month: Month, box: Box) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(box__in=boxes(box), received_at__gte=month.start, received_at__lt=month.end)
 
 
-def _ended(status: str, kind: str, end: dt.datetime) -> Q:
-    """Merged (or marked invalid) by the cut-off. Those statuses are terminal and only their action
-    leads there, so the status test comes first and the event is looked up for those orders only."""
+def _reached(status: str, kind: str, end: dt.datetime) -> Q:
+    """Brought to a terminal `status` by its one action `kind` at or before the cut-off (merged, invalid,
+    answered directly). Terminal statuses never change and only that action leads there, so the status
+    test comes first and the event is looked up for those orders only."""
     return Q(status=status) & Q(_event(kind, end))
 
 
@@ -88,7 +89,7 @@ def received_orders(month: Month, box: Box, *, as_of: dt.datetime | None = None)
     """Valid orders received in the month."""
     end = cutoff(month, as_of)
     return intake_orders(month, box).exclude(
-        _ended(Status.MERGED, Action.MERGE, end) | _ended(Status.INVALID, Action.MARK_INVALID, end))
+        _reached(Status.MERGED, Action.MERGE, end) | _reached(Status.INVALID, Action.MARK_INVALID, end))
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class MonthCube:
 
 def month_cube(month: Month, box: Box, *, as_of: dt.datetime | None = None) -> MonthCube:
     end = cutoff(month, as_of)
-    answered = Q(status=Status.ANSWERED) & Q(_event(Action.ANSWER, end))  # a terminal status, only via answer
+    answered = _reached(Status.ANSWERED, Action.ANSWER, end)
     # dispatched_at is the latest dispatch: at or before the cut-off settles it, otherwise look for an earlier one.
     dispatched = Q(dispatched_at__lte=end) | (Q(dispatched_at__gt=end) & Q(_event(Action.DISPATCH, end)))
     flags = received_orders(month, box, as_of=end).annotate(
@@ -131,8 +132,8 @@ def intake_figures(month: Month, box: Box, *, as_of: dt.datetime | None = None,
     answered, dispatched = cube.by("answered")[True], cube.by("dispatched")[True]
     return {
         "registered": everything.count(),
-        "merged": everything.filter(_ended(Status.MERGED, Action.MERGE, end)).count(),
-        "invalid": everything.filter(_ended(Status.INVALID, Action.MARK_INVALID, end)).count(),
+        "merged": everything.filter(_reached(Status.MERGED, Action.MERGE, end)).count(),
+        "invalid": everything.filter(_reached(Status.INVALID, Action.MARK_INVALID, end)).count(),
         "received": received, "answered_directly": answered, "dispatched": dispatched,
         "pending": received - answered - dispatched, "answered_rate": pct(answered, received),
     }
@@ -394,7 +395,7 @@ def subject_surges(
 # --- special lines -------------------------------------------------------------------------------
 
 def tagged(orders: QuerySet[WorkOrder], tag_code: str) -> QuerySet[WorkOrder]:
-    """The orders carrying a special-line tag (an EXISTS, so no join duplicates rows)."""
+    """The orders carrying a special-line tag (a subquery, so no join duplicates rows)."""
     through = WorkOrder.tags.through
     # IN, not EXISTS: SQLite then starts from the few tagged orders instead of probing every order.
     return orders.filter(pk__in=through.objects.filter(tag__code=tag_code).values("workorder_id"))
@@ -411,7 +412,7 @@ def special_line(month: Month, box: Box, tag_code: str, *, as_of: dt.datetime | 
     counts, categorised = _subject_counts(_categories(cases), 1)
     return {
         "tag": tag_code, "name": name, "calls": cases.count(),
-        "answered_directly": cases.filter(_event(Action.ANSWER, end)).count(), "orders": stats.due,
+        "answered_directly": cases.filter(_reached(Status.ANSWERED, Action.ANSWER, end)).count(), "orders": stats.due,
         "done": stats.done, "on_time": stats.on_time, "on_time_rate": pct(stats.on_time, stats.due),
         "satisfied": callbacks["satisfied"], "reached": callbacks["reached"],
         "satisfaction_rate": callbacks["satisfaction_rate"], "top_subjects": _rows(counts, categorised)[:3],

@@ -172,9 +172,6 @@ class _Path:
             return f"(({alias}.data -> '{key}') = '{literal}'::jsonb)"
         return f"(json_type({alias}.data, '$.{key}') = '{literal}')"
 
-    def on_time(self, alias: str) -> str:
-        return f"{alias}.on_time" if self.fast else self.json_is(alias, "on_time", "true")
-
     def callback_field(self, alias: str, key: str) -> str:
         if self.fast:
             return f"{alias}.{key}"

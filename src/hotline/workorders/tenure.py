@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -135,16 +137,9 @@ def insert_rows(rows: list[tuple[Any, ...]]) -> None:
 
 def _histories(events: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, str, list[tuple[Any, ...]]]]:
     """Group (order_id, box, seq, kind, at, unit_id, on_time) rows, sorted by order and seq, per order."""
-    current: int | None = None
-    box, history = "", []  # type: tuple[str, list[tuple[Any, ...]]]
-    for order_id, ev_box, *rest in events:
-        if order_id != current:
-            if current is not None:
-                yield current, box, history
-            current, box, history = order_id, ev_box, []
-        history.append(tuple(rest))
-    if current is not None:
-        yield current, box, history
+    for order_id, rows in groupby(events, key=itemgetter(0)):
+        group = list(rows)
+        yield order_id, group[0][1], [row[2:] for row in group]
 
 
 def rebuild(*, event_model: Any = Event, batch: int = 20_000) -> int:
