@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "hotline.directory",
+    "hotline.audit",
     "hotline.workcalendar",
     "hotline.workorders",
     "hotline.assessment",
@@ -135,6 +136,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
     }
 }
+
+# Audit rows take the caller's address from X-Forwarded-For only behind a trusted reverse proxy.
+AUDIT_TRUST_PROXY = os.environ.get("HOTLINE_TRUST_PROXY", "0") == "1"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hotline.directory.models import Channel, User
-from hotline.workorders.models import PhoneAccess
+from hotline.audit.models import AuditEntry
 from hotline.workorders.services import transition
 
 TZ = timezone.get_current_timezone()
@@ -178,8 +178,9 @@ def test_operator_reveals_phone_and_it_is_audited(as_user, city, cases):
     response = as_user("operator").post(f"/api/cases/{cases['new']}/phone")
     assert response.status_code == 200
     assert response.json() == {"number": cases["new"], "citizen_phone": "13812345678"}
-    access = PhoneAccess.objects.get()
-    assert (access.user, access.via, access.order.number) == (city.user("operator"), "api", cases["new"])
+    access = AuditEntry.objects.get(action="reveal_phone")
+    assert (access.actor, access.detail["via"], access.object_repr) == (city.user("operator"), "api", cases["new"])
+    assert access.citizen_phone == "13812345678"
 
 
 def test_holding_unit_reveals_phone(as_user, cases):
@@ -190,7 +191,7 @@ def test_holding_unit_reveals_phone(as_user, cases):
 def test_roles_without_need_get_403_on_phone(as_user, cases, role):
     response = as_user(role).post(f"/api/cases/{cases['a']}/phone")
     assert response.status_code == 403
-    assert not PhoneAccess.objects.exists()
+    assert not AuditEntry.objects.filter(action="reveal_phone").exists()
 
 
 def test_unit_cannot_reveal_confidential_phone(as_user, city):
@@ -200,7 +201,7 @@ def test_unit_cannot_reveal_confidential_phone(as_user, city):
 
 def test_other_unit_gets_404_on_phone(as_user, cases):
     assert as_user("handler_b").post(f"/api/cases/{cases['a']}/phone").status_code == 404
-    assert not PhoneAccess.objects.exists()
+    assert not AuditEntry.objects.filter(action="reveal_phone").exists()
 
 
 # --- authentication ---------------------------------------------------------------------------

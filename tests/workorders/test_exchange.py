@@ -103,7 +103,8 @@ def test_format_carries_every_model_field():
                     if (f.concrete or f.many_to_many) and not f.auto_created} - {"version"}
     assert order_fields == set(CASE_FIELDS) - {"events"}  # version is derived: the number of events
     # The metric columns are derived from the order's box and the event's own data on import.
-    derived = {"box", "on_time", "result", "method"}
+    # The chain hash is recomputed from the content on import (the same chain: see the test below).
+    derived = {"box", "on_time", "result", "method", "hash"}
     event_fields = {f.name for f in Event._meta.concrete_fields if not f.primary_key} - {"order"} - derived
     assert event_fields == set(EVENT_FIELDS)
 
@@ -381,3 +382,14 @@ def test_import_command_reports_progress_and_summary(histories, tmp_path):
     call_command("import", str(write(tmp_path, text.splitlines())), stdout=out, stderr=err)
     assert "5 of 5 cases loaded (21 events)" in out.getvalue()
     assert "import" in err.getvalue() and "validate" in err.getvalue()
+
+
+def test_import_writes_the_same_event_chain_the_services_wrote(histories, tmp_path):
+    from hotline.workorders.chain import verify_events
+
+    written = list(Event.objects.order_by("order__number", "seq").values_list("order__number", "seq", "hash"))
+    text = export_text()
+    wipe_cases()
+    import_cases(write(tmp_path, text.splitlines()), batch_size=2)
+    assert list(Event.objects.order_by("order__number", "seq").values_list("order__number", "seq", "hash")) == written
+    assert verify_events().rows == len(written)

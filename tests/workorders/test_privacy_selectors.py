@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from hotline.directory.models import Role, User
-from hotline.workorders.models import PhoneAccess, WorkOrder
+from hotline.audit.models import AuditEntry
+from hotline.workorders.models import WorkOrder
 from hotline.workorders.selectors import (
     CITYWIDE_ROLES, citizen_view, get_visible_order, mask_phone, order_events, reveal_phone, visible_orders,
 )
@@ -93,28 +94,30 @@ def test_ordinary_citizen_is_shown_to_units_with_a_masked_phone(city: City) -> N
 def test_reveal_phone_gives_the_number_and_audits_it(city: City, who: str) -> None:
     order = city.dispatched(unit=city.unit_a1)
     assert reveal_phone(city.user(who), order=order, via="detail") == "13812345678"
-    assert list(PhoneAccess.objects.values_list("order", "user", "via")) == [(order.pk, city.user(who).pk, "detail")]
+    assert [(int(e.object_id), e.actor_id, e.detail["via"]) for e in AuditEntry.objects.filter(action="reveal_phone")] == [
+        (order.pk, city.user(who).pk, "detail")]
 
 
 @pytest.mark.parametrize("who", sorted(CITYWIDE_ROLES - {Role.OPERATOR, Role.CALLBACK}) + ["handler_b"])
 def test_reveal_phone_refuses_who_does_not_need_it(city: City, who: str) -> None:
     order = city.dispatched(unit=city.unit_a)
     assert reveal_phone(city.user(who), order=order, via="detail") is None
-    assert not PhoneAccess.objects.exists()
+    assert not AuditEntry.objects.filter(action="reveal_phone").exists()
 
 
 def test_reveal_phone_refuses_a_unit_a_confidential_number(city: City) -> None:
     order = city.dispatched(unit=city.unit_a, confidential=True)
     assert reveal_phone(city.user("handler_a"), order=order, via="contact") is None
     assert reveal_phone(city.user("callback"), order=order, via="callback") == "13812345678"
-    assert list(PhoneAccess.objects.values_list("user", flat=True)) == [city.user("callback").pk]
+    assert list(AuditEntry.objects.filter(action="reveal_phone").values_list("actor", flat=True)) == [
+        city.user("callback").pk]
 
 
 def test_reveal_phone_refuses_an_inactive_operator(city: City) -> None:
     order = city.new_order()
     former = User.objects.create(username="former", role=Role.OPERATOR, is_active=False)
     assert reveal_phone(former, order=order, via="detail") is None
-    assert not PhoneAccess.objects.exists()
+    assert not AuditEntry.objects.filter(action="reveal_phone").exists()
 
 
 def test_events_cannot_be_bulk_updated_or_deleted(city):

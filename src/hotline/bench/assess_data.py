@@ -15,7 +15,9 @@ from typing import Any
 from django.db import connection, transaction
 
 from hotline.directory.models import Channel, Unit
+from hotline.audit.chain import GENESIS
 from hotline.workorders import tenure
+from hotline.workorders.chain import event_hash
 from hotline.workorders.models import WorkOrder
 
 UTC = dt.timezone.utc
@@ -25,7 +27,8 @@ PREFIX = "BENCH"
 O_COLS = ("id, number, box, channel_id, citizen_name, citizen_phone, confidential, title, content, address, urgency,"
           " unit_id, status, received_at, dispatched_at, deadline, deadline_fallback, extension_pending, overdue,"
           " reminded, source, external_id, version")
-E_COLS = "order_id, seq, kind, at, actor_role, from_status, to_status, unit_id, reason, data, box, on_time, result, method"
+E_COLS = ("order_id, seq, kind, at, actor_role, from_status, to_status, unit_id, reason, data, box, on_time, result,"
+          " method, hash")
 CHUNK = 50_000
 
 
@@ -117,15 +120,19 @@ def generate(n: int, *, seed: int = 42, progress: Callable[[str], None] = print)
         unit = rnd.choices(units, weights)[0]
         box = "mailbox" if rnd.random() < 0.05 else "hotline"
         evs, final_unit = order_events(t, unit)
-        orders.append((oid, f"{PREFIX}{oid:09d}", box, channel_pk, "", "", False, "", "synthetic", "", "normal",
+        number = f"{PREFIX}{oid:09d}"
+        orders.append((oid, number, box, channel_pk, "", "", False, "", "synthetic", "", "normal",
                        final_unit, evs[-1][4], ts(t), ts(t), ts(t + 7 * D), False, False, False, False, "", "",
                        len(evs)))
-        prev = ""
+        prev, link = "", GENESIS
         for seq, (kind, at, u, data, to) in enumerate(evs, 1):
+            # The chain hashes the stored time, which ts() cuts to the second.
+            link = event_hash(link, number=number, seq=seq, kind=kind, at=at.replace(microsecond=0), actor_id=None,
+                              actor_role="system", from_status=prev, to_status=to, unit_id=u, reason="", data=data)
             events.append((at, oid, seq, kind, "system", prev, to, u, "", json.dumps(data), box,
                            data.get("on_time") if kind == "reply" else None,
                            data.get("result") if kind == "callback" else None,
-                           data.get("method") if kind == "callback" else None))
+                           data.get("method") if kind == "callback" else None, link))
             prev = to
         history = ((seq, kind, ts(at), u, data.get("on_time")) for seq, (kind, at, u, data, _) in enumerate(evs, 1))
         tenures.extend(astuple(r) for r in tenure.fold(oid, box, history))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hotline.workorders.models import Event, PhoneAccess, WorkOrder
+from hotline.workorders.models import Event, WorkOrder
 
 
 class EventInline(admin.TabularInline):
@@ -23,17 +23,6 @@ class WorkOrderAdmin(admin.ModelAdmin):
     search_fields = ("number",)
     exclude = ("citizen_phone",)
     inlines = [EventInline]
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(PhoneAccess)
-class PhoneAccessAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "order", "via")
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -23,7 +23,11 @@ from hotline.workorders.schemas import (
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
 )
-from hotline.workorders.services import DomainError, create_order, transition
+from hotline.audit.models import AuditAction
+from hotline.audit.services import client_ip, record_access
+from hotline.workorders.services import (
+    DomainError, create_order, record_case_list, record_case_view, record_transition, transition,
+)
 
 router = Router(tags=["cases"])
 
@@ -91,6 +95,9 @@ def intake(
         raise InputError(
             [error_item("Idempotency-Key", "该幂等键已用于另一件不同的诉求", "idempotency_key_reused")], status=409,
         )
+    if created:
+        record_access(actor=None, action=AuditAction.INTAKE, obj=order, citizen_phone=order.citizen_phone,
+                      ip=client_ip(request), detail={"source": token.source, "token": token.pk})
     out = IntakeOut(
         number=order.number, status=order.status, box=order.box, channel=token.channel.code, source=order.source,
         received_at=order.received_at, created=created,
@@ -207,7 +214,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     user = _user(request)
     qs = _filtered(user, filters)
     start = (filters.page - 1) * filters.page_size
-    page = qs.select_related("channel", "appeal_type", "category", "unit")[start:start + filters.page_size]
+    page = list(qs.select_related("channel", "appeal_type", "category", "unit")[start:start + filters.page_size])
+    record_case_list(actor=user, numbers=[o.number for o in page], ip=client_ip(request), via="api",
+                     query=filters.model_dump(mode="json", exclude_defaults=True))
     return {
         "count": qs.count(), "page": filters.page, "page_size": filters.page_size,
         "items": [_item(user, o) for o in page],
@@ -217,7 +226,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
 @router.get("/cases/{number}", auth=staff_auth, response={200: CaseDetail, **ERRORS}, summary="工单详情")
 def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = _user(request)
-    return _detail(user, _visible(user, number))
+    order = _visible(user, number)
+    record_case_view(actor=user, order=order, ip=client_ip(request), via="api")
+    return _detail(user, order)
 
 
 @router.get("/cases/{number}/events", auth=staff_auth, response={200: list[EventOut], **ERRORS},
@@ -233,7 +244,7 @@ def case_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
 def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
     user = _user(request)
     order = _visible(user, number)
-    phone = reveal_phone(user, order=order, via="api")
+    phone = reveal_phone(user, order=order, via="api", ip=client_ip(request))
     if phone is None:
         raise AuthorizationError(message="当前角色无权查看完整号码")
     return {"number": order.number, "citizen_phone": phone}
@@ -260,5 +271,6 @@ def case_transition(request: HttpRequest, number: str, payload: TransitionIn) ->
         if exc.field and exc.field not in ("action", "reason"):
             exc.field = f"data.{exc.field}"
         raise
+    record_transition(actor=user, event=event, ip=client_ip(request), via="api")
     # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).
     return {"event": _event(event), "case": _detail(user, order)}

@@ -16,12 +16,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from hotline.directory.models import Role
 from hotline.workcalendar.models import DeadlineRule
 from hotline.workcalendar.services import WorkingCalendar, find_rule
+from hotline.workorders.chain import event_hash
 from hotline.workorders.models import OPEN_STATUSES, Action, Event, WorkOrder
 
 CHUNK = 200  # orders locked per transaction
@@ -80,6 +81,8 @@ def sweep(*, now: dt.datetime) -> SweepResult:
             orders = list(open_orders.select_for_update().filter(pk__in=ids[start:start + CHUNK]).order_by("pk"))
             latest = dict(Event.objects.filter(order__in=[o.pk for o in orders]).values("order")
                           .annotate(last=Max("at")).values_list("order", "last"))
+            tips = dict(Event.objects.filter(order__in=[o.pk for o in orders], seq=F("order__version"))
+                        .values_list("order", "hash"))
             events: list[Event] = []
             for order in orders:
                 assert order.deadline is not None
@@ -98,11 +101,13 @@ def sweep(*, now: dt.datetime) -> SweepResult:
                 order.reminded = order.reminded or kind == Action.REMIND
                 order.version += 1
                 order.save(update_fields=["overdue", "reminded", "version"])
-                events.append(Event(
-                    order=order, seq=order.version, kind=kind, at=now, actor=None, actor_role=Role.SYSTEM,
-                    from_status=order.status, to_status=order.status, unit_id=order.unit_id, reason="",
-                    data={"deadline": timezone.localtime(order.deadline).isoformat()}, box=order.box,
-                ))
+                content = dict(kind=kind, at=now, actor_role=Role.SYSTEM, from_status=order.status,
+                               to_status=order.status, unit_id=order.unit_id, reason="",
+                               data={"deadline": timezone.localtime(order.deadline).isoformat()})
+                digest = event_hash(tips.get(order.pk, ""), number=order.number, seq=order.version,
+                                    actor_id=None, **content)  # type: ignore[arg-type]
+                events.append(Event(order=order, seq=order.version, actor=None, box=order.box, hash=digest,
+                                    **content))  # type: ignore[arg-type]
                 overdue += kind == Action.OVERDUE
                 reminded += kind == Action.REMIND
             Event.objects.bulk_create(events)

@@ -32,7 +32,9 @@ from hotline.workorders.exchange_format import (
     CASE_FIELDS, DATA_REFS, FORMAT, VERSION, CaseRow, Directory, Issue, check_case, check_header,
 )
 from hotline.workcalendar.models import Box
+from hotline.audit.chain import GENESIS
 from hotline.workorders import tenure
+from hotline.workorders.chain import event_hash
 from hotline.workorders.models import Event, NumberSequence, WorkOrder, metric_columns
 
 __all__ = ["FORMAT", "VERSION", "ExportError", "ImportResult", "Issue", "export_cases", "import_cases"]
@@ -425,7 +427,10 @@ def _record(row: CaseRow, plan: _Plan) -> Record:
     """A validated case as database parameters, ready for the load pass."""
     order = plan.orders.row(dict(row.fields, number=row.number, version=len(row.events), merged_into_id=None))
     box = row.fields.get("box", Box.HOTLINE)
-    events = [plan.events.row(dict(e, **metric_columns(box=box, kind=e["kind"], data=e["data"]))) for e in row.events]
+    events, prev = [], GENESIS
+    for e in row.events:  # a new order's complete history: its chain is computed here, in memory
+        prev = event_hash(prev, number=row.number, **e)
+        events.append(plan.events.row(dict(e, hash=prev, **metric_columns(box=box, kind=e["kind"], data=e["data"]))))
     return row.number, order, row.tags, row.co_units, row.merged_into, events
 
 

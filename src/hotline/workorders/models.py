@@ -175,6 +175,8 @@ class Event(models.Model):
         "回访方式", max_length=16, null=True, blank=True, choices=CallbackMethod.choices,
         help_text="callback: copy of data['method']",
     )
+    # SHA-256 over the event's content and the order's previous event's hash (hotline.workorders.chain).
+    hash = models.CharField("哈希", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "工单事件"
@@ -241,19 +243,6 @@ def metric_columns(*, box: str, kind: str, data: dict[str, Any]) -> dict[str, An
         "result": data.get("result") if kind == "callback" else None,
         "method": data.get("method") if kind == "callback" else None,
     }
-
-
-class PhoneAccess(models.Model):
-    """Audit row for every display of an unmasked citizen phone number."""
-
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    at = models.DateTimeField(auto_now_add=True)
-    via = models.CharField(max_length=20)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "号码查看审计"
-        ordering = ["-at"]
 
 
 class NumberSequence(models.Model):

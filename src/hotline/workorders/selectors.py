@@ -6,7 +6,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from hotline.directory.models import Role, Unit, User
-from hotline.workorders.models import Event, PhoneAccess, WorkOrder
+from hotline.audit.models import AuditAction
+from hotline.audit.services import record_access
+from hotline.workorders.models import Event, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -75,9 +77,10 @@ def may_reveal_phone(user: User, order: WorkOrder) -> bool:
     return user.role in PHONE_ROLES and not identity_hidden(user, order)
 
 
-def reveal_phone(user: User, *, order: WorkOrder, via: str) -> str | None:
+def reveal_phone(user: User, *, order: WorkOrder, via: str, ip: str = "") -> str | None:
     """The full number, audited; None if this user may not see it. (A read that writes its audit row.)"""
     if not may_reveal_phone(user, order) or not visible_orders(user).filter(pk=order.pk).exists():
         return None
-    PhoneAccess.objects.create(order=order, user=user, via=via)
+    record_access(actor=user, action=AuditAction.REVEAL_PHONE, obj=order, citizen_phone=order.citizen_phone,
+                  ip=ip, detail={"via": via})
     return order.citizen_phone

@@ -8,12 +8,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hotline.audit.models import AuditAction
+from hotline.audit.services import record_access
 from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
     Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder, metric_columns,
 )
-from hotline.workorders import tenure
+from hotline.workorders import chain, tenure
 from hotline.workorders.rules import MOVES, UNIT_BOUND
 from hotline.workorders.selectors import unit_subtree_ids
 
@@ -101,11 +103,13 @@ def create_order(
 
 def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
             to_status: str, seq: int, reason: str, data: dict[str, Any]) -> Event:
-    event = Event(
-        order=order, seq=seq, kind=kind, at=at, actor=actor, actor_role=role_of(actor),
-        from_status=from_status, to_status=to_status, unit_id=order.unit_id, reason=reason, data=data,
-        **metric_columns(box=order.box, kind=kind, data=data),
-    )
+    role = role_of(actor)
+    content = dict(kind=kind, at=at, actor_role=role, from_status=from_status, to_status=to_status,
+                   unit_id=order.unit_id, reason=reason, data=data)
+    digest = chain.event_hash(chain.previous_hash(order.pk, seq), number=order.number, seq=seq,
+                              actor_id=actor.pk if actor else None, **content)
+    event = Event(order=order, seq=seq, actor=actor, hash=digest, **content,
+                  **metric_columns(box=order.box, kind=kind, data=data))
     event.save(force_insert=True)
     tenure.record(event, box=order.box)
     return event
@@ -346,3 +350,32 @@ HANDLERS: dict[str, Handler] = {
     Action.VERIFY: _verify, Action.SUPERVISE: _supervise, Action.RECTIFY: _reply, Action.CLOSE: _noop,
     Action.MERGE: _merge, Action.MARK_INVALID: _noop,
 }
+
+
+# --- audit of reads and writes of personal information (hotline.audit) -------------------------
+
+def record_case_view(*, actor: User, order: WorkOrder, ip: str, via: str) -> None:
+    """One audit row for opening a case (its citizen's name, address and complaint were shown)."""
+    action = AuditAction.VIEW_CONFIDENTIAL if order.confidential else AuditAction.VIEW_CASE
+    record_access(actor=actor, action=action, obj=order, citizen_phone=order.citizen_phone, ip=ip,
+                  detail={"via": via})
+
+
+def record_case_list(*, actor: User, numbers: list[str], ip: str, via: str, query: dict[str, Any]) -> None:
+    """One audit row for a page of a case list (names and masked phones were shown)."""
+    record_access(actor=actor, action=AuditAction.VIEW_LIST, ip=ip,
+                  detail={"via": via, "query": query, "numbers": numbers})
+
+
+def record_transition(*, actor: User | None, event: Event, ip: str, via: str) -> None:
+    """One audit row per state change, beside its event: the event says who, when and what; this adds from where."""
+    order = event.order
+    record_access(actor=actor, action=AuditAction.TRANSITION, obj=order, citizen_phone=order.citizen_phone,
+                  ip=ip, detail={"via": via, "kind": event.kind, "seq": event.seq})
+
+
+def record_export(*, actor: User | None, count: int, ip: str, via: str, scope: dict[str, Any],
+                  everything: bool = False) -> None:
+    """One audit row per export (a CSV download, a CLI export); `everything`: an unscoped full export."""
+    record_access(actor=actor, action=AuditAction.EXPORT_ALL if everything else AuditAction.EXPORT, ip=ip,
+                  detail={"via": via, "cases": count, "scope": scope})

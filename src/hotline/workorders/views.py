@@ -18,7 +18,10 @@ from hotline.directory.models import Unit
 from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
 from hotline.workorders.rules import allowed_actions
 from hotline.workorders.selectors import citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
-from hotline.workorders.services import DomainError, transition
+from hotline.audit.services import client_ip
+from hotline.workorders.services import (
+    DomainError, record_case_list, record_case_view, record_export, record_transition, transition,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -42,6 +45,8 @@ def _filtered_cases(request: HttpRequest) -> Any:
 def case_list(request: HttpRequest) -> HttpResponse:
     qs, status, q = _filtered_cases(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    record_case_list(actor=request.user, numbers=[o.number for o in page], ip=client_ip(request),  # type: ignore[arg-type]
+                     via="page", query={k: v for k, v in request.GET.items()})
     return render(request, "workorders/case_list.html", {
         "page": page, "statuses": Status.choices, "status": status, "q": q,
     })
@@ -55,6 +60,8 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of the filtered list, same scope and masking as the page (UTF-8 with BOM for Excel)."""
     qs, _, _ = _filtered_cases(request)
     user = request.user
+    record_export(actor=user, count=qs.count(), ip=client_ip(request), via="page csv",  # type: ignore[arg-type]
+                  scope={k: v for k, v in request.GET.items()})
 
     def rows() -> Iterator[str]:
         out = io.StringIO()
@@ -90,6 +97,7 @@ def _visible_or_404(request: HttpRequest, number: str) -> Any:
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _visible_or_404(request, number)
     user = request.user
+    record_case_view(actor=user, order=order, ip=client_ip(request), via="page")  # type: ignore[arg-type]
     return render(request, "workorders/case_detail.html", {
         "order": order,
         "citizen": citizen_view(user, order),  # type: ignore[arg-type]
@@ -127,12 +135,13 @@ def case_transition(request: HttpRequest, number: str) -> HttpResponse:
     order = _visible_or_404(request, number)
     action = request.POST.get("action", "")
     try:
-        transition(order=order, action=action, actor=request.user,  # type: ignore[arg-type]
-                   reason=request.POST.get("reason", ""), data=_form_data(request.POST))
+        event = transition(order=order, action=action, actor=request.user,  # type: ignore[arg-type]
+                           reason=request.POST.get("reason", ""), data=_form_data(request.POST))
     except DomainError as exc:
         field = f"（{exc.field}）" if exc.field else ""
         messages.error(request, f"操作失败{field}：{exc.message}")
     else:
+        record_transition(actor=request.user, event=event, ip=client_ip(request), via="page")  # type: ignore[arg-type]
         messages.success(request, f"已执行：{Action(action).label}")
     return redirect("case_detail", number=number)
 
@@ -141,7 +150,7 @@ def case_transition(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def case_phone(request: HttpRequest, number: str) -> HttpResponse:
     order = _visible_or_404(request, number)
-    phone = reveal_phone(request.user, order=order, via="page")  # type: ignore[arg-type]
+    phone = reveal_phone(request.user, order=order, via="page", ip=client_ip(request))  # type: ignore[arg-type]
     if phone is None:
         return HttpResponse("无权查看完整号码", status=403)
     return HttpResponse(phone)
