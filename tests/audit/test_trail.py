@@ -195,3 +195,21 @@ def test_admin_lists_the_trail_read_only_and_filters_by_citizen(city):
 def test_staff_pages_cannot_reach_the_admin_trail(city):
     client = client_for(city.user("handler_a"))
     assert client.get("/admin/audit/auditentry/").status_code == 302  # to the admin login
+
+
+def test_admin_case_page_is_audited(city):
+    from hotline.directory.models import User
+
+    order = city.dispatched(unit=city.unit_a)
+    boss = User.objects.create_superuser("boss", password="pw-12345678", role="admin")
+    assert client_for(boss).get(f"/admin/workorders/workorder/{order.pk}/change/").status_code == 200
+    [row] = rows(AuditAction.VIEW_CASE)
+    assert (row.actor, row.detail["via"]) == (boss, "admin")
+
+
+def test_rebuild_refuses_forged_events(city):
+    order = city.dispatched(unit=city.unit_a)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE workorders_event SET reason = 'forged' WHERE order_id = %s AND seq = 2", [order.pk])
+    with pytest.raises(CommandError, match="拒绝重建"):
+        call_command("rebuild", stdout=io.StringIO())

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from hotline.audit.services import client_ip
 from hotline.workorders.models import Event, WorkOrder
+from hotline.workorders.services import record_case_view
 
 
 class EventInline(admin.TabularInline):
@@ -26,6 +30,14 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",  # type: ignore[override]
+                    extra_context: Any = None) -> Any:
+        # Opening a case here shows its citizen's name and address: audited like the case page.
+        order = WorkOrder.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if order is not None:
+            record_case_view(actor=request.user, order=order, ip=client_ip(request), via="admin")  # type: ignore[arg-type]
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
