@@ -8,6 +8,16 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test counts (rate limits) in its own in-memory cache, not in the data directory's files."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "test"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def calendar(db) -> None:
     from hotline.workcalendar.models import CalendarYear, DeadlineRule

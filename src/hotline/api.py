@@ -6,12 +6,15 @@ Every error response has the shape ``{"detail": [{"field": ..., "reason": ..., "
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.throttling import BaseThrottle
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -26,8 +29,42 @@ class _Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class TokenRateThrottle(BaseThrottle):
+    """Requests per integration token: a fixed window counted in Django's cache (shared by the server's
+    worker processes: settings.CACHES). Stateless between calls, so gunicorn's threads can share one
+    instance (ninja's SimpleRateThrottle keeps per-request state on the instance). Staff sessions are
+    not counted here (their logins are throttled by the accounts layer)."""
+
+    def _limit(self) -> tuple[int, int] | None:
+        rate = str(getattr(settings, "API_TOKEN_RATE", "") or "")
+        if not rate:
+            return None
+        count, _, period = rate.partition("/")
+        return int(count), {"s": 1, "sec": 1, "min": 60, "m": 60, "hour": 3600, "h": 3600}[period or "min"]
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        token = getattr(request, "auth", None)
+        limit = self._limit()
+        if limit is None or not isinstance(token, IntegrationToken):
+            return True
+        count, period = limit
+        key = f"hotline:token-rate:{token.pk}:{int(time.time()) // period}"
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.set(key, 1, timeout=period + 1)
+            used = 1
+        return used <= count
+
+    def wait(self) -> float | None:
+        limit = self._limit()
+        return None if limit is None else limit[1] - time.time() % limit[1]
+
+
 api = NinjaAPI(
     title="hotline API", version="1", docs_url="/docs", urls_namespace="api", renderer=_Renderer(),
+    throttle=[TokenRateThrottle()],
     description=(
         "12345 热线与市长信箱开放接口。职员使用 Django 会话（/api/auth/login，写操作需 X-CSRFToken）；"
         "渠道接入使用 `Authorization: Bearer <接入令牌>`。错误统一为 "
@@ -101,6 +138,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
         return error_response(request, 400, [error_item("body", "请求体不是合法的 JSON", "malformed_json")])
+    if isinstance(exc, Throttled):
+        return error_response(request, 429, [error_item("Authorization", "该接入令牌请求过于频繁，请稍后重试", "throttled")])
     if isinstance(exc, AuthenticationError):
         return error_response(request, 401, [error_item("Authorization", "未登录或令牌无效/已吊销", "unauthenticated")])
     if exc.status_code == 403 and "CSRF" in exc.message:

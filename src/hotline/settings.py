@@ -126,6 +126,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Requests per integration token ("N/min", "N/s", "N/hour"; empty: no limit). Counted in the cache below,
+# a directory of files shared by the server's worker processes on this host.
+API_TOKEN_RATE = os.environ.get("HOTLINE_API_TOKEN_RATE", "600/min")
+CACHES = {
+    "default": {
+        "BACKEND": "hotline.filecache.LazyFileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CONTENT_SECURITY_POLICY = {

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from hotline.directory.models import Unit
+from hotline.directory.models import Unit, User
 from hotline.simulate.check import compare
 from hotline.simulate.runner import run
 from hotline.simulate.spec import SimulationError
@@ -85,7 +85,8 @@ def test_every_history_is_a_sequence_of_allowed_moves_in_time_order(tmp_path: Pa
 def test_the_loaded_month_exports_back_to_the_simulated_lines(tmp_path: Path) -> None:
     out, back = tmp_path / "month.jsonl", tmp_path / "export.jsonl"
     run(city="yueyang", month="2024-05", scale=Decimal("0.01"), seed=3, out=out)
-    call_command("export", out=str(back), stderr=io.StringIO())
+    User.objects.create_superuser("boss", password="pw-12345678", role="admin")
+    call_command("export", "--all", "--as", "boss", out=str(back), stderr=io.StringIO())
     simulated = out.read_text(encoding="utf-8").splitlines()[1:]
     exported = back.read_text(encoding="utf-8").splitlines()[1:]
     assert sorted(simulated) == sorted(exported)

@@ -152,7 +152,7 @@ def test_export_scoped_by_local_dates_inclusive(histories):
 def test_export_command_writes_file_and_counts_on_stderr(histories, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     target = tmp_path / "out.jsonl"
-    call_command("export", "--out", str(target), "--box", "hotline", stdout=out, stderr=err)
+    call_command("export", "--all", "--as", "admin", "--out", str(target), "--box", "hotline", stdout=out, stderr=err)
     assert target.read_text(encoding="utf-8") == export_text(box="hotline")
     assert "exported 4 cases" in err.getvalue() and out.getvalue() == ""
     assert not list(tmp_path.glob(".*partial"))
@@ -160,7 +160,7 @@ def test_export_command_writes_file_and_counts_on_stderr(histories, tmp_path):
 
 def test_export_command_streams_to_stdout(histories):
     out = io.StringIO()
-    call_command("export", "--from", "2024-05-01", stdout=out, stderr=io.StringIO())
+    call_command("export", "--all", "--as", "admin", "--from", "2024-05-01", stdout=out, stderr=io.StringIO())
     assert out.getvalue() == export_text(date_from=dt.date(2024, 5, 1))
 
 
@@ -172,13 +172,13 @@ def test_export_refuses_an_id_it_cannot_name_and_leaves_no_file(city, tmp_path):
                          from_status="new", to_status="new", data={"unit": 987654})
     target = tmp_path / "out.jsonl"
     with pytest.raises(CommandError, match=f"case {order.number} event 2: data.unit holds 987654"):
-        call_command("export", "--out", str(target), stderr=io.StringIO())
+        call_command("export", "--all", "--as", "admin", "--out", str(target), stderr=io.StringIO())
     assert list(tmp_path.iterdir()) == []
 
 
-def test_export_command_rejects_reversed_dates(db):
+def test_export_command_rejects_reversed_dates(city):
     with pytest.raises(CommandError, match="--from must not be after --to"):
-        call_command("export", "--from", "2024-05-02", "--to", "2024-05-01", stdout=io.StringIO())
+        call_command("export", "--as", "admin", "--from", "2024-05-02", "--to", "2024-05-01", stdout=io.StringIO())
 
 
 # --- round trip -------------------------------------------------------------------------------

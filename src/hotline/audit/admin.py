@@ -21,7 +21,8 @@ class CitizenPhoneFilter(admin.SimpleListFilter):
         return [(value, value)] if value else []
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        return queryset.filter(citizen_phone=self.value().strip()) if self.value() else queryset
+        value = self.value()
+        return queryset.filter(citizen_phone=value.strip()) if value else queryset
 
 
 @admin.register(AuditEntry)

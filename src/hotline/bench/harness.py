@@ -45,6 +45,7 @@ def throwaway_env(directory: Path) -> dict[str, str]:
         "HOTLINE_SQLITE_PATH": str(directory / "bench.sqlite3"),
         "HOTLINE_DATA_DIR": str(directory),
         "HOTLINE_DEBUG": "0",
+        "HOTLINE_API_TOKEN_RATE": "",  # the benchmark measures throughput, not the per-token limit
         CHILD_ENV: "1",
     })
     return env

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -101,13 +102,13 @@ def sweep(*, now: dt.datetime) -> SweepResult:
                 order.reminded = order.reminded or kind == Action.REMIND
                 order.version += 1
                 order.save(update_fields=["overdue", "reminded", "version"])
-                content = dict(kind=kind, at=now, actor_role=Role.SYSTEM, from_status=order.status,
+                content: dict[str, Any] = dict(kind=kind, at=now, actor_role=Role.SYSTEM, from_status=order.status,
                                to_status=order.status, unit_id=order.unit_id, reason="",
                                data={"deadline": timezone.localtime(order.deadline).isoformat()})
                 digest = event_hash(tips.get(order.pk, ""), number=order.number, seq=order.version,
-                                    actor_id=None, **content)  # type: ignore[arg-type]
+                                    actor_id=None, **content)
                 events.append(Event(order=order, seq=order.version, actor=None, box=order.box, hash=digest,
-                                    **content))  # type: ignore[arg-type]
+                                    **content))
                 overdue += kind == Action.OVERDUE
                 reminded += kind == Action.REMIND
             Event.objects.bulk_create(events)

@@ -35,7 +35,9 @@ from hotline.workcalendar.models import Box
 from hotline.audit.chain import GENESIS
 from hotline.workorders import tenure
 from hotline.workorders.chain import event_hash
+from hotline.directory.models import User
 from hotline.workorders.models import Event, NumberSequence, WorkOrder, metric_columns
+from hotline.workorders.selectors import citizen_view, identity_hidden, visible_orders
 
 __all__ = ["FORMAT", "VERSION", "ExportError", "ImportResult", "Issue", "export_cases", "import_cases"]
 
@@ -97,15 +99,21 @@ _EVENT_VALUES = ("order_id", "seq", "kind", "at", "actor_id", "actor_role", "fro
 
 def export_cases(
     out: Writer, *, box: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
-    chunk_size: int = 500,
+    chunk_size: int = 500, viewer: User | None = None,
 ) -> int:
     """Write the header and one line per case (received in [date_from, date_to], local dates). Returns cases.
 
+    With a `viewer`: only the cases that user sees, citizens masked as the user sees them in the browser;
+    the header says so (`"view"`), and the importer refuses such a file. Without: everything, unmasked
+    (the caller decides who may do that: see the export command).
     Streams: cases are read in chunks of `chunk_size`, each chunk's events and links in three queries.
     """
     directory = Directory.load()
-    out.write(_dumps(header(box=box, date_from=date_from, date_to=date_to)) + "\n")
-    qs = WorkOrder.objects.order_by("received_at", "number")
+    head = header(box=box, date_from=date_from, date_to=date_to)
+    if viewer is not None:
+        head["view"] = {"as": viewer.get_username(), "masked": True}
+    out.write(_dumps(head) + "\n")
+    qs = (visible_orders(viewer) if viewer is not None else WorkOrder.objects.all()).order_by("received_at", "number")
     if box:
         qs = qs.filter(box=box)
     if date_from:
@@ -124,9 +132,20 @@ def export_cases(
         co_units = _links(WorkOrder.co_units.through, "unit_id", ids)
         for r in chunk:
             line = case_line(r, events[r["id"]], tags[r["id"]], co_units[r["id"]], directory)
+            if viewer is not None:
+                _mask(line, viewer, r)
             out.write(_dumps(line) + "\n")
             count += 1
     return count
+
+
+def _mask(line: dict[str, Any], viewer: User, row: dict[str, Any]) -> None:
+    """The citizen fields as `viewer` sees them on the case page (the one masking function decides)."""
+    order = WorkOrder(confidential=row["confidential"], citizen_name=row["citizen_name"],
+                      citizen_phone=row["citizen_phone"], address=row["address"])
+    view = citizen_view(viewer, order)
+    line["citizen_name"], line["citizen_phone"] = view["citizen_name"], view["citizen_phone"]
+    line["address"] = view.get("address", "（保密）" if identity_hidden(viewer, order) else row["address"])
 
 
 def _batched(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -204,6 +204,9 @@ def check_header(obj: Any) -> list[tuple[str, str]]:
     version = obj.get("version")
     if type(version) is not int or version != VERSION:
         return [("version", f"unsupported version {version!r}; this importer reads version {VERSION}")]
+    if obj.get("view") is not None:
+        return [("view", "a user's masked export (hotline export --as) cannot be imported; "
+                         "use an administrator's full export (--all)")]
     return []
 
 

@@ -104,7 +104,7 @@ def create_order(
 def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
             to_status: str, seq: int, reason: str, data: dict[str, Any]) -> Event:
     role = role_of(actor)
-    content = dict(kind=kind, at=at, actor_role=role, from_status=from_status, to_status=to_status,
+    content: dict[str, Any] = dict(kind=kind, at=at, actor_role=role, from_status=from_status, to_status=to_status,
                    unit_id=order.unit_id, reason=reason, data=data)
     digest = chain.event_hash(chain.previous_hash(order.pk, seq), number=order.number, seq=seq,
                               actor_id=actor.pk if actor else None, **content)
