@@ -7,7 +7,7 @@ whatever the scale. The whole run is one database transaction: a failure leaves 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import hashlib
 import random
 import resource
 import tempfile
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 
 from hotline.directory.models import AppealType, Role, Unit, User
@@ -38,6 +39,7 @@ from hotline.workcalendar.models import CalendarYear, DeadlineRule
 from hotline.workcalendar.services import load_official_year, official_years, seed_default_rules
 from hotline.workorders.exchange import header, import_cases, refresh_statistics
 from hotline.workorders.models import Event, WorkOrder
+from hotline.workorders.runs import record_simulation
 
 MAX_HISTORY = 12
 STAFF_SIZES = {Role.OPERATOR: 24, Role.DISPATCHER: 6, Role.REVIEWER: 4, Role.CALLBACK: 8, Role.SUPERVISOR: 3}
@@ -52,6 +54,7 @@ class RunResult:
     peak_rss_mb: float = 0.0
     notes: list[str] = field(default_factory=list)
     plan: MonthPlan | None = None
+    months: set[str] = field(default_factory=set)  # YYYY-MM of every loaded case's received_at
 
 
 def peak_rss_mb() -> float:
@@ -164,57 +167,60 @@ def run(*, city: str, month: str, scale: Decimal, seed: int, out: Path | None = 
             _stream(generator, out=out, load=load, chunk=chunk, result=result, bar=bar)
         if load:
             refresh_statistics()
+            covered = [month_start(plan.period.start.date(), back).strftime("%Y-%m") for back in range(history, -1, -1)]
+            record_simulation(label=f"simulate --city {city} --month {month} --scale {scale} --seed {seed} "
+                                    f"--history {history}", digest=_digest(city, month, scale, seed, history),
+                              months=covered, touches=result.months, cases=result.loaded,
+                              started_at=timezone.now() - dt.timedelta(seconds=time.monotonic() - started))
     result.seconds = time.monotonic() - started
     result.peak_rss_mb = peak_rss_mb()
     return result
 
 
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def _stream(generator: Generator, *, out: Path | None, load: bool, chunk: int, result: RunResult,
             bar: Any) -> None:
     """Write each line as it comes to the --out file and to the current chunk file; load full chunks."""
-    head = dumps(header(box=None, date_from=None, date_to=None)) + "\n"
-    target = open(out, "w", encoding="utf-8") if out else None
-    part: IO[str] | None = None
-    part_name, in_part = "", 0
+    head = (dumps(header(box=None, date_from=None, date_to=None)) + "\n").encode()
+    target = open(out, "wb") if out else None
+    part: IO[bytes] | None = None
+    in_part = 0
     try:
         if target:
             target.write(head)
         for line in generator.lines():
-            text = dumps(line) + "\n"
+            text = (dumps(line) + "\n").encode()
             result.cases += 1
             if target:
                 target.write(text)
             if load:
                 if part is None:
-                    fd, part_name = tempfile.mkstemp(prefix="hotline-simulate-", suffix=".jsonl")
-                    part = os.fdopen(fd, "w", encoding="utf-8")
+                    # Anonymous (already unlinked) temporary file: the citizens' data in it cannot outlive
+                    # the process, even one killed with SIGKILL.
+                    part = tempfile.TemporaryFile(prefix="hotline-simulate-")
                     part.write(head)
                 part.write(text)
                 in_part += 1
                 if in_part >= chunk:
+                    _load(part, result)
                     part.close()
-                    part = None
-                    _load(Path(part_name), result)
-                    in_part = 0
+                    part, in_part = None, 0
             bar.update(1)
         if part is not None:
-            part.close()
-            part = None
-            _load(Path(part_name), result)
+            _load(part, result)
     finally:
         if target:
             target.close()
         if part is not None:
             part.close()
-        if part_name and os.path.exists(part_name):
-            os.unlink(part_name)
 
 
-def _load(path: Path, result: RunResult) -> None:
-    try:
-        loaded = import_cases(path, batch_size=1000)
-    finally:
-        os.unlink(path)
+def _load(part: IO[bytes], result: RunResult) -> None:
+    loaded = import_cases(part, batch_size=1000)
+    result.months |= loaded.months
     if not loaded.ok:
         problems = "; ".join(str(i) for i in loaded.issues[:5])
         raise SimulationError(f"the import refused simulated cases: {problems}", field="import")

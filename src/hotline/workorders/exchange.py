@@ -8,6 +8,7 @@ are, not replayed through transition(), and each order's version is set to its n
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -230,6 +231,8 @@ class ImportResult:
     issues: list[Issue] = field(default_factory=list)
     more_issues: int = 0  # issues found beyond MAX_ISSUES
     rejected: list[tuple[int, int]] = field(default_factory=list)  # line ranges of batches not loaded
+    months: set[str] = field(default_factory=set)  # YYYY-MM (local) of the valid cases' received_at
+    resumed: int = 0  # cases skipped because an interrupted run of the same file had loaded them
 
     @property
     def ok(self) -> bool:
@@ -293,6 +296,8 @@ class _Plan:
     merges: list[tuple[int, str]] = field(default_factory=list)  # (line, merged_into number)
     bad_lines: set[int] = field(default_factory=set)
     bad_batches: set[int] = field(default_factory=set)  # batches holding a bad line
+    done: frozenset[int] = frozenset()  # batches an interrupted run of the same file committed
+    on_batch: Callable[[int, int], None] | None = None  # (batch, cases) inside the batch's transaction
 
     def batch(self, line: int) -> int:
         return (line - 2) // self.batch_size  # line 1 is the header
@@ -352,23 +357,31 @@ def refresh_statistics() -> None:
 
 
 def import_cases(
-    path: Path, *, batch_size: int = 1000, partial: bool = False, progress: Stream | None = None,
+    path: Path | IO[bytes], *, batch_size: int = 1000, partial: bool = False, progress: Stream | None = None,
+    done: frozenset[int] = frozenset(), on_batch: Callable[[int, int], None] | None = None,
+    on_validated: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Validate the whole file, then load it one transaction per batch.
 
     Default: any bad line and nothing is loaded. partial=True: batches free of bad lines are loaded,
-    batches holding one are not. Progress bars go to `progress` when given.
+    batches holding one are not. Progress bars go to `progress` when given. `path` may be an open binary
+    file (an anonymous temporary file leaves nothing behind when the process is killed).
+    Resuming (hotline.workorders.runs): batches in `done` were committed by an interrupted run of the
+    same file with the same batch size and are skipped; `on_batch(batch, cases)` runs inside each
+    batch's transaction, so the run's record of committed batches is exact even after a SIGKILL.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     result = ImportResult()
     with tempfile.TemporaryFile(prefix="hotline-import-") as spool:
-        plan = _Plan(spool=spool, batch_size=batch_size)
+        plan = _Plan(spool=spool, batch_size=batch_size, done=done, on_batch=on_batch)
         _validate(path, Directory.load(), plan, result, partial, progress)
         bad = set(plan.bad_batches)
         if bad and partial:
             _close_over_merges(plan, bad, result)
         if (partial or not bad) and 1 not in plan.bad_lines:
+            if on_validated is not None:
+                on_validated(result)
             _load(plan, bad, partial, result, progress)
     if result.loaded >= ANALYZE_AFTER:
         refresh_statistics()
@@ -385,9 +398,8 @@ def _validate(path: Path, d: Directory, plan: _Plan, result: ImportResult, parti
     keys: dict[tuple[str, str], int] = {}
     rows: list[tuple[int, CaseRow]] = []
     current = 0
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh, tqdm(total=size, unit="B", unit_scale=True, desc="validate", file=progress,
-                                      disable=progress is None, mininterval=0.5) as bar:
+    with _opened(path) as (fh, size), tqdm(total=size, unit="B", unit_scale=True, desc="validate",
+                                           file=progress, disable=progress is None, mininterval=0.5) as bar:
         for line, raw in enumerate(fh, start=1):
             bar.update(len(raw))
             if line == 1:
@@ -419,6 +431,9 @@ def _validate(path: Path, d: Directory, plan: _Plan, result: ImportResult, parti
                 keys[key] = line
             if row.merged_into:
                 plan.merges.append((line, row.merged_into))
+            received = row.fields.get("received_at")
+            if isinstance(received, dt.datetime):
+                result.months.add(timezone.localtime(received).strftime("%Y-%m"))
             rows.append((line, row))
     if size == 0:
         bad(1, "format", "empty file: the first line must be the header")
@@ -426,8 +441,22 @@ def _validate(path: Path, d: Directory, plan: _Plan, result: ImportResult, parti
     _check_merge_targets(plan, bad)
 
 
+@contextlib.contextmanager
+def _opened(path: Path | IO[bytes]) -> Iterator[tuple[IO[bytes], int]]:
+    """The file to validate and its size; an already open file is read from its start and left open."""
+    if isinstance(path, (str, Path)):
+        with open(path, "rb") as fh:
+            yield fh, os.fstat(fh.fileno()).st_size
+        return
+    path.flush()
+    path.seek(0)
+    yield path, os.fstat(path.fileno()).st_size
+
+
 def _end_batch(batch: int, rows: list[tuple[int, CaseRow]], plan: _Plan, bad: Report, *, spool: bool) -> None:
     """Check a batch's valid rows against the database, then spool it if it is still clean."""
+    if batch in plan.done:  # committed by the interrupted run being resumed: its cases are ours
+        return
     for chunk in _chunks(rows, DB_CHUNK):
         taken = set(WorkOrder.objects.filter(number__in=[r.number for _, r in chunk])
                     .values_list("number", flat=True))
@@ -503,8 +532,10 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progress: Stream | None) -> None:
     last_line = result.cases + 1
     span = {b: (2 + b * plan.batch_size, min(1 + (b + 1) * plan.batch_size, last_line)) for b in bad}
-    total = sum(1 for line in plan.numbers.values() if plan.batch(line) not in bad)
+    total = sum(1 for line in plan.numbers.values() if plan.batch(line) not in bad | plan.done)
+    result.resumed = sum(1 for line in plan.numbers.values() if plan.batch(line) in plan.done)
     writer = _Writer(plan)
+    writer.forward = _waiting_merges(plan)
     with tqdm(total=total, unit="case", desc="import", file=progress, disable=progress is None,
               mininterval=0.5) as bar:
         for batch, records in _spool_read(plan.spool):
@@ -512,6 +543,7 @@ def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progr
                 continue
             first, last = 2 + batch * plan.batch_size, min(1 + (batch + 1) * plan.batch_size, last_line)
             try:
+                writer.batch = batch
                 result.events += writer.load_batch(records)
             except DatabaseError as exc:  # the database changed since validation (a concurrent writer)
                 result.add(Issue(first, "batch", f"lines {first}-{last} not loaded: {exc}"))
@@ -525,12 +557,30 @@ def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progr
     result.rejected = [span[b] for b in sorted(span)]
 
 
+def _waiting_merges(plan: _Plan) -> dict[str, list[int]]:
+    """Resuming: merge links from committed batches to targets still to load (the killed run held them in
+    memory only), read back as the loaded cases whose merged_into is still empty."""
+    if not plan.done:
+        return {}
+    line_numbers = {line: number for number, line in plan.numbers.items()}
+    pending = {line_numbers[line]: into for line, into in plan.merges
+               if plan.batch(line) in plan.done and into in plan.numbers
+               and plan.batch(plan.numbers[into]) not in plan.done}
+    forward: dict[str, list[int]] = {}
+    for chunk in _chunks(sorted(pending), DB_CHUNK):
+        for number, pk in WorkOrder.objects.filter(number__in=chunk, merged_into__isnull=True).values_list(
+                "number", "id"):
+            forward.setdefault(pending[number], []).append(pk)
+    return forward
+
+
 class _Writer:
     """Inserts spooled batches; remembers merge links whose target is still to come."""
 
     def __init__(self, plan: _Plan) -> None:
         self.plan = plan
         self.forward: dict[str, list[int]] = {}  # merge target number -> ids of loaded cases waiting for it
+        self.batch = 0  # index of the batch being loaded
 
     def load_batch(self, records: list[Record]) -> int:
         """Insert one batch in one transaction; returns the events written."""
@@ -550,6 +600,8 @@ class _Writer:
                 [CoUnits(workorder_id=ids[number], unit_id=u) for number, _, _, units, *_ in records for u in units])
             waiting = self._link_merges({number: into for number, *_, into, _ in records if into}, ids)
             _advance_number_sequences(ids)
+            if self.plan.on_batch is not None:
+                self.plan.on_batch(self.batch, len(records))
         for number in ids:
             self.forward.pop(number, None)
         for number, sources in waiting.items():

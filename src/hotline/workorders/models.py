@@ -250,3 +250,44 @@ class NumberSequence(models.Model):
 
     prefix = models.CharField(max_length=16, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class ImportRun(models.Model):
+    """One load of cases by `hotline import` or `hotline simulate`. Written before the first case and
+    updated inside each batch's transaction, so a run killed half-way stays "running" with exactly the
+    batches it committed: the month it touched reads as incomplete until the same command, run again,
+    resumes it (hotline.workorders.runs)."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "导入"
+        SIMULATE = "simulate", "模拟"
+
+    class State(models.TextChoices):
+        RUNNING = "running", "进行中或已中断"
+        COMPLETE = "complete", "已完成"
+        PARTIAL = "partial", "部分载入（有被拒批次）"
+        FAILED = "failed", "未载入"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    label = models.CharField("内容", max_length=300)
+    digest = models.CharField("内容哈希", max_length=64, db_index=True,
+                              help_text="sha256 of the file (import) or of the parameters (simulate)")
+    status = models.CharField("状态", max_length=16, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    pid = models.PositiveIntegerField("进程号", null=True, blank=True)
+    batch_size = models.PositiveIntegerField(default=1000)
+    batches_done: models.JSONField[Any] = models.JSONField(default=list, blank=True)
+    cases_total = models.PositiveIntegerField("文件中工单数", default=0)
+    cases_loaded = models.PositiveIntegerField("已载入工单数", default=0)
+    months: models.JSONField[Any] = models.JSONField(
+        "完整月份", default=list, blank=True, help_text="YYYY-MM of the months this run provides in full")
+    touches: models.JSONField[Any] = models.JSONField(
+        "涉及月份", default=list, blank=True, help_text="YYYY-MM of every month a case of this run was received in")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.label}"

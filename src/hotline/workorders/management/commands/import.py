@@ -6,14 +6,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hotline.audit.models import AuditAction
+from hotline.audit.services import CLI, record_access
 from hotline.cmdio import RawStream
-from hotline.workorders.exchange import import_cases
+from hotline.workorders.runs import RunRefused, import_file
 
 
 
 class Command(BaseCommand):
     help = ("Import cases (hotline-cases JSON Lines). The whole file is validated first; by default nothing "
-            "is loaded if any line is bad. Loading is one transaction per batch.")
+            "is loaded if any line is bad. Loading is one transaction per batch; an import that was interrupted "
+            "(killed, power cut) is resumed by running the same command again.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the .jsonl file")
@@ -29,10 +32,17 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         progress = RawStream(self.stderr) if options["verbosity"] >= 1 else None
         try:
-            result = import_cases(path, batch_size=options["batch_size"], partial=options["partial"],
-                                  progress=progress)
+            result, run = import_file(path, batch_size=options["batch_size"], partial=options["partial"],
+                                      progress=progress)
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from None
+        except RunRefused as exc:
+            raise CommandError(exc.message) from None
+        record_access(actor=None, action=AuditAction.IMPORT, obj=run, ip=CLI,
+                      detail={"file": str(path), "loaded": result.loaded, "resumed": result.resumed,
+                              "status": run.status})
+        if result.resumed:
+            self.stderr.write(f"resumed interrupted import #{run.pk}: {result.resumed} cases were already loaded")
         for issue in result.issues:
             self.stderr.write(str(issue))
         if result.more_issues:
