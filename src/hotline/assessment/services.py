@@ -259,6 +259,12 @@ def compute_month(*, scheme: str, month: dt.date, as_of: dt.datetime | None = No
         raise AssessmentError("月份须为当月 1 日", field="month")
     if as_of is not None and timezone.is_naive(as_of):
         raise AssessmentError("as_of 须带时区", field="as_of")
+    from hotline.workorders.runs import month_gaps
+
+    gaps = month_gaps(month)
+    if gaps:  # ranking units on part of a month would be wrong, not just imprecise
+        raise AssessmentError(f"{month:%Y-%m} 的工单数据不完整，不予考核：{gaps[0]}。"
+                              "请重新运行中断的导入（同一命令）补齐后再考核", field="month")
     scheme_row = get_scheme(scheme)
     sdef = compiled(scheme_row)
     # A cut-off still in the future is read as "now": the run records the moment its data was read,

@@ -18,6 +18,7 @@ import os
 import pickle
 import re
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -359,7 +360,7 @@ def refresh_statistics() -> None:
 def import_cases(
     path: Path | IO[bytes], *, batch_size: int = 1000, partial: bool = False, progress: Stream | None = None,
     done: frozenset[int] = frozenset(), on_batch: Callable[[int, int], None] | None = None,
-    on_validated: Callable[[ImportResult], None] | None = None,
+    on_validated: Callable[[ImportResult], None] | None = None, pause: float = 0.0,
 ) -> ImportResult:
     """Validate the whole file, then load it one transaction per batch.
 
@@ -382,7 +383,7 @@ def import_cases(
         if (partial or not bad) and 1 not in plan.bad_lines:
             if on_validated is not None:
                 on_validated(result)
-            _load(plan, bad, partial, result, progress)
+            _load(plan, bad, partial, result, progress, pause)
     if result.loaded >= ANALYZE_AFTER:
         refresh_statistics()
     result.issues.sort(key=lambda i: (i.line, i.field))
@@ -529,7 +530,8 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i:i + size]
 
 
-def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progress: Stream | None) -> None:
+def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progress: Stream | None,
+          pause: float = 0.0) -> None:
     last_line = result.cases + 1
     span = {b: (2 + b * plan.batch_size, min(1 + (b + 1) * plan.batch_size, last_line)) for b in bad}
     total = sum(1 for line in plan.numbers.values() if plan.batch(line) not in bad | plan.done)
@@ -554,6 +556,8 @@ def _load(plan: _Plan, bad: set[int], partial: bool, result: ImportResult, progr
                 continue
             result.loaded += len(records)
             bar.update(len(records))
+            if pause:  # between transactions: the database is free for other writers meanwhile
+                time.sleep(pause)
     result.rejected = [span[b] for b in sorted(span)]
 
 

@@ -49,8 +49,8 @@ def _resumable(digest: str) -> ImportRun | None:
     return last
 
 
-def import_file(path: Path, *, batch_size: int = 1000, partial: bool = False,
-                progress: Stream | None = None) -> tuple[ImportResult, ImportRun]:
+def import_file(path: Path, *, batch_size: int = 1000, partial: bool = False, progress: Stream | None = None,
+                pause: float = 0.0) -> tuple[ImportResult, ImportRun]:
     """`import_cases` with its run recorded; an interrupted run of the same file is resumed with its own
     batch size (the batches it committed are skipped, the rest loaded)."""
     digest = file_digest(path)
@@ -71,7 +71,8 @@ def import_file(path: Path, *, batch_size: int = 1000, partial: bool = False,
         ImportRun.objects.filter(pk=run.pk).update(batches_done=committed, cases_loaded=F("cases_loaded") + cases)
 
     result = import_cases(path, batch_size=run.batch_size, partial=partial, progress=progress,
-                          done=frozenset(run.batches_done), on_batch=on_batch, on_validated=on_validated)
+                          done=frozenset(run.batches_done), on_batch=on_batch, on_validated=on_validated,
+                          pause=pause)
     status = State.COMPLETE if result.ok else State.PARTIAL if committed else State.FAILED
     ImportRun.objects.filter(pk=run.pk).update(status=status, finished_at=timezone.now(), pid=None)
     run.refresh_from_db()

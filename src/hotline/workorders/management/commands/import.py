@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="cases per transaction (default 1000)")
         parser.add_argument("--partial", action="store_true",
                             help="load the batches that have no bad line instead of loading nothing")
+        parser.add_argument("--pause", type=float, default=0.0, metavar="SECONDS",
+                            help="wait this long between batches, to spare a busy production database")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -33,7 +35,7 @@ class Command(BaseCommand):
         progress = RawStream(self.stderr) if options["verbosity"] >= 1 else None
         try:
             result, run = import_file(path, batch_size=options["batch_size"], partial=options["partial"],
-                                      progress=progress)
+                                      progress=progress, pause=max(0.0, options["pause"]))
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from None
         except RunRefused as exc:
