@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +114,10 @@ def write_files(files: dict[str, bytes], out: Path) -> list[Path]:
     written = []
     for name, content in sorted(files.items()):
         path = out / name
-        path.write_bytes(content)
+        # Beside the target, then renamed: a run killed mid-write leaves the old file or none, never half a one.
+        partial = out / f".{name}.partial"
+        partial.write_bytes(content)
+        os.replace(partial, path)
         written.append(path)
     return written
 

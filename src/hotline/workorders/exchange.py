@@ -390,7 +390,7 @@ def import_cases(
     return result
 
 
-def _validate(path: Path, d: Directory, plan: _Plan, result: ImportResult, partial: bool,
+def _validate(path: Path | IO[bytes], d: Directory, plan: _Plan, result: ImportResult, partial: bool,
               progress: Stream | None) -> None:
     def bad(line: int, fld: str, reason: str) -> None:
         result.add(Issue(line, fld, reason))
