@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "ninja",
     "template_partials",
     "django_tasks",
+    "django_tasks_db",
     "hotline.directory",
     "hotline.audit",
     "hotline.workcalendar",
@@ -136,7 +137,13 @@ CACHES = {
     }
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background jobs are rows in the database, run by `hotline worker` (hotline.workorders.tasks).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+HOTLINE_SWEEP_MINUTES = int(os.environ.get("HOTLINE_SWEEP_MINUTES", "5"))
+# Where reminders go besides the desk: dotted paths of callables taking a Notification
+# (hotline.workorders.notify); e.g. HOTLINE_NOTIFIERS=hotline.workorders.notify.email_notifier
+HOTLINE_NOTIFIERS = [p for p in os.environ.get(
+    "HOTLINE_NOTIFIERS", "hotline.workorders.notify.log_notifier").split(",") if p.strip()]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

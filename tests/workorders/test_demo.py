@@ -84,11 +84,23 @@ def test_demo_needs_enough_cases_for_every_status(run_demo):
         call_command("demo", "--no-serve", "--cases", "5", stdout=io.StringIO())
 
 
-def test_demo_serves_with_gunicorn(run_demo, monkeypatch):
+def test_demo_serves_with_gunicorn_and_starts_the_worker(run_demo, monkeypatch):
     calls = []
-    monkeypatch.setattr("os.execvp", lambda file, argv: calls.append(argv))
+
+    class FakePopen:
+        def __init__(self, argv):
+            calls.append(argv)
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr("subprocess.Popen", FakePopen)
     call_command("demo", "--cases", CASES, "--port", "8123", "--host", "127.0.0.1", stdout=io.StringIO())
-    (argv,) = calls
+    worker, argv = calls
+    assert worker[1:] == ["-m", "hotline.cli", "worker", "--verbosity", "0"]
     assert argv[1:4] == ["-m", "gunicorn", "hotline.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
     assert argv[argv.index("--workers") + 1] == "2"

@@ -291,3 +291,28 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.label}"
+
+
+class Notification(models.Model):
+    """A message to one person (a deadline reminder, an overdue case, a broken audit chain), shown in
+    their desk (selectors.unread_notifications) and handed to the configured notifiers (notify.py)."""
+
+    class Kind(models.TextChoices):
+        REMIND = "remind", "临期提醒"
+        OVERDUE = "overdue", "超期"
+        INTEGRITY = "integrity", "数据完整性"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField("内容", max_length=300)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提醒"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event",
+                                               condition=models.Q(event__isnull=False))]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_inbox")]

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from hotline.directory.models import Role, Unit, User
 from hotline.audit.models import AuditAction
 from hotline.audit.services import record_access
-from hotline.workorders.models import Event, WorkOrder
+from hotline.workorders.models import Event, Notification, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -84,3 +84,9 @@ def reveal_phone(user: User, *, order: WorkOrder, via: str, ip: str = "") -> str
     record_access(actor=user, action=AuditAction.REVEAL_PHONE, obj=order, citizen_phone=order.citizen_phone,
                   ip=ip, detail={"via": via})
     return order.citizen_phone
+
+
+def unread_notifications(user: User) -> QuerySet[Notification]:
+    """The user's own unread reminders, newest first (what a desk shows); never anyone else's."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("order").order_by(
+        "-created_at", "-id")

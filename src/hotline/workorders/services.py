@@ -379,3 +379,10 @@ def record_export(*, actor: User | None, count: int, ip: str, via: str, scope: d
     """One audit row per export (a CSV download, a CLI export); `everything`: an unscoped full export."""
     record_access(actor=actor, action=AuditAction.EXPORT_ALL if everything else AuditAction.EXPORT, ip=ip,
                   detail={"via": via, "cases": count, "scope": scope})
+
+
+def mark_notifications_read(*, user: User, ids: list[int]) -> int:
+    """Mark the user's own notifications read (ids of other users' are ignored)."""
+    from hotline.workorders.models import Notification
+
+    return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from typing import Any
@@ -79,10 +80,22 @@ class Command(BaseCommand):
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         argv = [sys.executable, "-m", "gunicorn", "hotline.wsgi:application", "--bind", bind,
                 "--workers", str(workers), "--access-logfile", "-"]
-        self.stdout.write(f"启动 gunicorn（{bind}，{workers} 个进程），按 Ctrl+C 停止。")
+        self.stdout.write(f"启动 gunicorn（{bind}，{workers} 个进程）和后台任务进程（hotline worker：时限扫描、提醒），"
+                          "按 Ctrl+C 停止。")
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execvp(argv[0], argv)
+        # The worker beside the server: overdue flags and reminders happen by themselves. Both are children
+        # of this process and stop with it (Ctrl+C reaches the whole process group).
+        worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker", "--verbosity", "0"])
+        server = subprocess.Popen(argv)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.wait()
+        finally:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
 
 
 def _width(text: str) -> int:
