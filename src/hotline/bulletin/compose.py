@@ -127,6 +127,10 @@ class _Context:
 
 def change_text(change: dict[str, Any] | None) -> str:
     """环比 phrase: counts as a percentage change, rates as percentage points."""
+    if change and change.get("source") == "incomplete":
+        return "上月数据不完整，不作环比"
+    if change and change.get("source") == "missing":
+        return "上月无数据，不作环比"
     if not change or change.get("delta") is None:
         return "环比无可比数据"
     delta = Decimal(change["delta"])

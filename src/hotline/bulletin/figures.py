@@ -59,6 +59,18 @@ def previous_headlines(style_key: str, month: Month) -> tuple[dict[str, Any] | N
     return {name: scope.get("headline") for name, scope in scopes.items()}, f"published:{frozen.pk}"
 
 
+def computed_previous(month: Month, boxes: list[str]) -> tuple[dict[str, Any] | None, str]:
+    """The previous month's headline computed from the cases, or (None, why) when that month's data is
+    missing or incomplete (an interrupted import, or only the cases a simulation of this month carried
+    over): a percentage against part of a month would be false, so none is printed."""
+    from hotline.workorders.runs import month_status
+
+    status, _ = month_status(month.previous().first_day, boxes)
+    if status != "complete":
+        return None, status
+    return jsonable(selectors.headline(month.previous(), boxes)), "computed"
+
+
 def scope_figures(style: dict[str, Any], month: Month, boxes: list[str], as_of: dt.datetime) -> dict[str, Any]:
     cube = selectors.month_cube(month, boxes, as_of=as_of)  # one scan of the month for all breakdowns
     figures: dict[str, Any] = {
@@ -87,9 +99,10 @@ def compute_figures(*, style: dict[str, Any], month: Month, as_of: dt.datetime |
     previous, source = previous_headlines(style["key"], month)
     for name, scope in scopes.items():
         prev = (previous or {}).get(name) if previous is not None else None
+        scope_source = source
         if previous is None:
-            prev = jsonable(selectors.headline(month.previous(), scope["boxes"]))
-        scope["change"] = change(jsonable(scope["headline"]), prev, source if previous is not None else "computed")
+            prev, scope_source = computed_previous(month, scope["boxes"])
+        scope["change"] = change(jsonable(scope["headline"]), prev, scope_source)
     assessment: dict[str, Any] = {}
     for name, conf in style.get("assessment", {}).items():
         assessment[name] = sources.assessment_figures(

@@ -2,6 +2,7 @@
 [--history N] [--check]`"""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,34 @@ from hotline.simulate.spec import SimulationError, available
 
 
 
+def months_option(options: dict[str, Any]) -> tuple[str, int]:
+    """(month, history) from --month [--history N] or --months FIRST..LAST."""
+    if bool(options["month"]) == bool(options["months"]):
+        raise CommandError("give either --month YYYY-MM or --months FIRST..LAST")
+    if options["month"]:
+        return options["month"], options["history"]
+    if options["history"]:
+        raise CommandError("--months already says which baseline months to simulate; drop --history")
+    first, sep, last = options["months"].partition("..")
+    try:
+        a, b = (dt.date.fromisoformat(f"{m.strip()}-01") for m in (first, last))
+    except ValueError:
+        raise CommandError(f"--months: {options['months']!r} is not FIRST..LAST, e.g. 2024-02..2024-05") from None
+    if not sep or a > b:
+        raise CommandError(f"--months: {options['months']!r} is not FIRST..LAST with FIRST not after LAST")
+    return f"{b:%Y-%m}", (b.year - a.year) * 12 + b.month - a.month
+
+
 class Command(BaseCommand):
     help = ("Simulate a published month (cases with complete histories) and load it through the import path. "
             f"Months: {', '.join(available())}.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--city", required=True, help="city profile, e.g. yueyang")
-        parser.add_argument("--month", required=True, help="YYYY-MM of a published month")
+        parser.add_argument("--month", help="YYYY-MM of a published month")
+        parser.add_argument("--months", metavar="FIRST..LAST",
+                            help="e.g. 2024-02..2024-05: LAST (a published month) and the baseline months from FIRST "
+                                 "on, so that month-on-month figures have complete months to compare with")
         parser.add_argument("--scale", default="1", help="multiply every count by this (default 1)")
         parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same file")
         parser.add_argument("--out", help="also write the cases to this .jsonl file (hotline-cases format)")
@@ -41,11 +63,12 @@ class Command(BaseCommand):
             raise CommandError("--no-load needs --out: there would be nothing to write")
         if options["no_load"] and options["check"]:
             raise CommandError("--check needs the cases loaded; drop --no-load")
+        month, history = months_option(options)
         progress = RawStream(self.stderr) if options["verbosity"] >= 1 else None
         out = Path(options["out"]) if options["out"] else None
         try:
-            result = run(city=options["city"], month=options["month"], scale=scale, seed=options["seed"], out=out,
-                         load=not options["no_load"], chunk=options["chunk"], history=options["history"],
+            result = run(city=options["city"], month=month, scale=scale, seed=options["seed"], out=out,
+                         load=not options["no_load"], chunk=options["chunk"], history=history,
                          progress=progress)  # type: ignore[arg-type]
         except SimulationError as exc:
             raise CommandError(f"--{exc.field}: {exc.message}") from None
