@@ -213,3 +213,17 @@ def test_rebuild_refuses_forged_events(city):
         cursor.execute("UPDATE workorders_event SET reason = 'forged' WHERE order_id = %s AND seq = 2", [order.pk])
     with pytest.raises(CommandError, match="拒绝重建"):
         call_command("rebuild", stdout=io.StringIO())
+
+
+def test_admin_changes_and_bulk_deletes_are_audited_with_the_address(city):
+    from hotline.directory.models import Tag, User
+
+    boss = User.objects.create_superuser("boss", password="pw-12345678", role="admin")
+    client = client_for(boss)
+    client.post("/admin/directory/tag/add/", {"code": "x1", "name": "专线一"})
+    Tag.objects.create(code="x2", name="专线二")
+    ids = list(Tag.objects.values_list("pk", flat=True))
+    client.post("/admin/directory/tag/", {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert not Tag.objects.exists()
+    flags = [(r.detail["flag"], r.detail["count"], r.ip, r.actor) for r in rows(AuditAction.ADMIN_CHANGE)]
+    assert flags == [("add", 1, "10.1.2.3", boss), ("delete", 2, "10.1.2.3", boss)]

@@ -8,4 +8,6 @@ class Config(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hotline.audit import receivers  # noqa: F401  (admin changes -> audit rows)
+        from hotline.audit import admin_hooks
+
+        admin_hooks.install()  # admin changes -> audit rows
