@@ -221,3 +221,45 @@ def ledger_report(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime | None 
         "deductions": [ledger_row(e) for e in in_force if e.points < 0],
         "additions": [ledger_row(e) for e in in_force if e.points > 0],
     }
+
+
+# --- leader answering days ---------------------------------------------------------------------
+
+LEADER_TAG = "leader_day"
+SESSION_HOURS = {"am": (0, 12), "pm": (12, 24), "day": (0, 24)}
+
+
+@dataclass(frozen=True)
+class LeaderDayCases:
+    calls: list[str]  # case numbers taken in the session
+    supervised: list[str]  # of those and of the leader's own supervisions that day, the supervised cases
+
+
+def leader_day_window(day: Any) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a session: the morning until noon, the afternoon from noon, or the whole day."""
+    from django.utils import timezone
+
+    lo, hi = SESSION_HOURS[day.session]
+    midnight = timezone.make_aware(dt.datetime.combine(day.date, dt.time.min))
+    return midnight + dt.timedelta(hours=lo), midnight + dt.timedelta(hours=hi)
+
+
+def leader_day_cases(*, day: Any, box: str | None = None) -> LeaderDayCases:
+    """The calls of a leader answering day: cases tagged 领导接听日 received in the session (taken by the
+    leader's account when the record names one), and the cases supervised in it (those calls that were
+    supervised, and whatever the leader's account supervised during the session)."""
+    from hotline.workorders.models import Event, WorkOrder
+
+    start, end = leader_day_window(day)
+    orders = WorkOrder.objects.filter(tags__code=LEADER_TAG, received_at__gte=start, received_at__lt=end)
+    if box:
+        orders = orders.filter(box=box)
+    if day.leader_user_id:
+        orders = orders.filter(events__kind="create", events__actor_id=day.leader_user_id)
+    calls = dict(orders.order_by("number").values_list("id", "number"))
+    supervised = set(Event.objects.filter(kind="supervise", order_id__in=list(calls)).values_list("order__number",
+                                                                                                   flat=True))
+    if day.leader_user_id:
+        supervised |= set(Event.objects.filter(kind="supervise", actor_id=day.leader_user_id, at__gte=start,
+                                               at__lt=end).values_list("order__number", flat=True))
+    return LeaderDayCases(calls=sorted(set(calls.values())), supervised=sorted(supervised))
