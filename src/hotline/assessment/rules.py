@@ -239,6 +239,6 @@ def _wanted(hits: list[Hit], *, conf: dict[str, Any], tops: dict[int, int]) -> l
         if h.detail not in details:
             details.append(h.detail)
         merged[h.key] = (unit, details, cases)
-    return [Wanted(unit, key, points, f"{label + '：' if label else ''}{key if key in cases else ''} "
-                   f"{'；'.join(details)}".strip(), cases)
+    return [Wanted(unit, key, points, f"工单 {key}：{'；'.join(details)}" if key in cases
+                   else f"{label + '：' if label else ''}{'；'.join(details)}", cases)
             for key, (unit, details, cases) in sorted(merged.items())]

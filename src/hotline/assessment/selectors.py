@@ -207,6 +207,9 @@ def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
+EXEMPT_PREFIX = "豁免："  # the reason of a reversal made by an exemption (assessment.records, ledger.sync_rule)
+
+
 def ledger_report(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
     """Entries in force for a scheme's month, split into deductions (附件3) and additions (附件4).
 
@@ -217,9 +220,14 @@ def ledger_report(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime | None 
     entries = list(qs.select_related("unit", "entered_by").order_by("unit__code", "id"))
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
     in_force = [e for e in entries if e.reverses_id is None and e.pk not in reversed_ids]
+    by_id = {e.pk: e for e in entries}
+    # Exemptions are listed apart: the automatic entry that an exemption cancelled, with its reason.
+    exempted = [dict(ledger_row(by_id[e.reverses_id]), exemption=e.reason.removeprefix(EXEMPT_PREFIX))
+                for e in entries if e.reverses_id in by_id and e.rule and e.reason.startswith(EXEMPT_PREFIX)]
     return {
         "deductions": [ledger_row(e) for e in in_force if e.points < 0],
         "additions": [ledger_row(e) for e in in_force if e.points > 0],
+        "exemptions": exempted,
     }
 
 
