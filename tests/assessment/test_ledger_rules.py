@@ -256,3 +256,19 @@ def test_xiangtans_knowledge_column_reads_its_own_label_in_steps_of_one(xt, city
     rows = {r["unit"]: r["values"] for r in run_month(scheme=xt.name, month=MAY, as_of=CUTOFF).inputs}
     assert rows["市乙局"]["knowledge"] == "18"
     assert LedgerEntry.objects.filter(indicator="知识库管理").count() == 0
+
+
+def test_leader_days_list_their_counts_and_match_the_bulletins_special_line(city, history):
+    from hotline.assessment.selectors import leader_days
+    from hotline.bulletin.period import Month
+    from hotline.bulletin.selectors import special_line
+
+    tag, _ = Tag.objects.get_or_create(code="leader_day", defaults={"name": "领导接听日"})
+    for when in (at(5, 15, 9), at(5, 15, 10), at(5, 22, 15)):
+        city.new_order(at=when).tags.add(tag)
+    record_leader_day(leader="王市长", unit=city.unit_a, date=dt.date(2024, 5, 15), session="am", actor=None)
+    record_leader_day(leader="李局长", unit=city.unit_b, date=dt.date(2024, 5, 22), session="pm", actor=None)
+    rows = leader_days(month=MAY)
+    assert [(r["leader"], r["unit"], r["session"], r["calls"], r["supervised"]) for r in rows] == [
+        ("王市长", "甲区人民政府", "上午", 2, 0), ("李局长", "市乙局", "下午", 1, 0)]
+    assert special_line(Month(2024, 5), "hotline", "leader_day", as_of=CUTOFF)["calls"] == sum(r["calls"] for r in rows)

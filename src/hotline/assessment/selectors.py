@@ -271,3 +271,19 @@ def leader_day_cases(*, day: Any, box: str | None = None) -> LeaderDayCases:
         supervised |= set(Event.objects.filter(kind="supervise", actor_id=day.leader_user_id, at__gte=start,
                                                at__lt=end).values_list("order__number", flat=True))
     return LeaderDayCases(calls=sorted(set(calls.values())), supervised=sorted(supervised))
+
+
+def leader_days(*, month: dt.date) -> list[dict[str, Any]]:
+    """The month's leader answering days with their calls and supervised cases (for the bulletin's 领导接听日)."""
+    from hotline.assessment.models import LeaderDay
+    from hotline.workorders.metrics import month_bounds
+
+    start, end = month_bounds(month)
+    rows = []
+    for day in LeaderDay.objects.filter(date__gte=start.date(), date__lt=end.date()).select_related("unit") \
+            .order_by("date", "session", "id"):
+        got = leader_day_cases(day=day)
+        rows.append({"leader": day.leader, "title": day.title, "unit": day.unit.name, "date": day.date.isoformat(),
+                     "session": day.get_session_display(), "calls": len(got.calls),
+                     "supervised": len(got.supervised), "cases": got.calls})
+    return rows
