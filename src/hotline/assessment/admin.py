@@ -157,7 +157,7 @@ class LedgerEntryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].choices = manual_line_choices()
+        self.fields["line"].choices = manual_line_choices()  # type: ignore[attr-defined]
         for name in ("indicator", "points", "reason"):
             self.fields[name].required = False
 

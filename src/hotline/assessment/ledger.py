@@ -153,14 +153,18 @@ def sync_rule(*, rule: str, indicator: str, box: str, scheme_name: str, month: d
         why = _is_exempt(exempted, entry.unit_id, entry.rule_key)
         reverse_entry(entry=entry, actor=actor, reason=f"豁免：{why}" if why else f"自动规则 {rule} 重新计算后不再适用")
         reversed_ += 1
-    units = Unit.objects.in_bulk([w.unit_id for w in wanted if (w.unit_id, w.key) not in have])
-    for key, w in want.items():
-        if key in have:
-            continue
-        add_entry(unit=units[w.unit_id], month=month, box=box, indicator=indicator, points=w.points,
-                  reason=w.reason, actor=actor, case_numbers=w.case_numbers, scheme_name=scheme_name,
-                  rule=rule, rule_key=w.key)
-        added += 1
+    missing = [w for key, w in want.items() if key not in have]
+    if missing:
+        # One INSERT per batch: a rule can raise thousands of per-case entries on a large month.
+        if month.day != 1 or box not in ("hotline", "mailbox") or not indicator.strip():
+            raise AssessmentError("自动规则的月份、业务或指标有误", field="rule")
+        now = timezone.now()
+        LedgerEntry.objects.bulk_create([
+            LedgerEntry(unit_id=w.unit_id, month=month, box=box, scheme_name=scheme_name, indicator=indicator.strip(),
+                        points=_points(w.points), reason=w.reason, case_numbers=list(w.case_numbers),
+                        entered_by=actor, entered_at=now, rule=rule, rule_key=w.key)
+            for w in missing], batch_size=1000)
+        added = len(missing)
     return added, reversed_
 
 

@@ -23,11 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from hotline.assessment.definition import EVENT_RULES, SchemeDef, rule_evidence
-from hotline.assessment.ledger import Wanted, _points, _top_units, sync_rule
+from hotline.assessment.ledger import Wanted, _Later, _points, _top_units, sync_rule
 from hotline.assessment.models import CaseMark, LeaderDay
 from hotline.assessment.services import scheme_units
 from hotline.directory.models import User
@@ -99,8 +99,13 @@ def _late_first_contacts(win: Window, days: int) -> list[Hit]:
 
     # N working days are at most a few weeks of calendar days, even over the Spring Festival.
     earliest = win.start - dt.timedelta(days=7 * days + 21)
+    # In the database, keep only tenures whose contact (and loss) came later than the shortest possible
+    # limit, N days less an hour (a local day can be 23 hours under DST); the exact line is drawn below.
+    soon = _Later(F("assigned_at"), minutes=days * 24 * 60 - 60)
     rows = (Tenure.objects.filter(box=win.box, assigned_at__gte=earliest, assigned_at__lt=win.horizon,
                                   unit__isnull=False)
+            .filter(Q(contact_at__isnull=True) | Q(contact_at__gt=soon))
+            .filter(Q(lost_at__isnull=True) | Q(lost_at__gt=soon))
             .order_by("assigned_at", "id").values_list("order__number", "unit_id", "assigned_at", "contact_at",
                                                        "lost_at"))
     hits = []
