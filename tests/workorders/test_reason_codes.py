@@ -128,3 +128,18 @@ def test_another_unit_cannot_return_with_a_code(city):
                        content_type="application/json")
     assert resp.status_code in (403, 404)
     assert not Event.objects.filter(order=order, kind="return").exists()
+
+
+def test_administrators_edit_the_codes_but_never_delete_one(db):
+    from hotline.directory.models import User
+
+    admin = User.objects.create_superuser("boss", password="pw-12345678", role="admin")
+    client = _client(admin)
+    got = client.post("/admin/workorders/reasoncode/add/", {
+        "code": "no_site_visit", "label": "未现场核查", "actions": ["rework", "verify"], "upheld": "unknown",
+        "active": "on", "order": "30"})
+    assert got.status_code == 302, got.content.decode()[-3000:]
+    assert ReasonCode.objects.get(code="no_site_visit").actions == ["rework", "verify"]
+    assert "no_site_visit" in dict(reason_choices("rework"))
+    code = ReasonCode.objects.get(code="off_point")
+    assert client.post(f"/admin/workorders/reasoncode/{code.pk}/delete/", {"post": "yes"}).status_code == 403
