@@ -44,3 +44,14 @@ def test_the_printed_deductions_list_an_exemption_apart(may) -> None:
     assert [row[3] for row in exempted] == ["（-0.50）"] and "暴雨停电" in exempted[0][4]
     assert entry.case_numbers[0] in exempted[0][5]
     assert not any(entry.case_numbers[0] in row[5] and "严重超期" in row[4] for row in minus[:heading])
+
+
+def test_the_xiangtan_bulletin_names_each_leader_answering_day(may) -> None:
+    from hotline.assessment.records import record_leader_day
+
+    record_leader_day(leader="王市长", title="副市长", unit=may.city.unit_a, date=dt.date(2024, 5, 15), session="am",
+                      actor=None)
+    built = build(month=MAY, style="xiangtan", issued_on=dt.date(2024, 6, 24), formats=("docx",))
+    doc = open_docx(io.BytesIO(built.files[f"{built.base_name()}.docx"]))
+    texts = [p.text for p in doc.paragraphs]
+    assert any(t.startswith("5月15日上午，甲区人民政府王市长副市长参加领导接听日，接听来电") for t in texts), texts

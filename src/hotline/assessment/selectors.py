@@ -284,6 +284,7 @@ def leader_days(*, month: dt.date) -> list[dict[str, Any]]:
             .order_by("date", "session", "id"):
         got = leader_day_cases(day=day)
         rows.append({"leader": day.leader, "title": day.title, "unit": day.unit.name, "date": day.date.isoformat(),
+                     "day": f"{day.date.month}月{day.date.day}日",
                      "session": day.get_session_display(), "calls": len(got.calls),
                      "supervised": len(got.supervised), "cases": got.calls})
     return rows

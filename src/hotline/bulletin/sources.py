@@ -145,3 +145,10 @@ def knowledge_figures(ledger: dict[str, list[dict[str, Any]]]) -> dict[str, Any]
     """The knowledge-base problems: no knowledge base yet, so the ledger's 知识库 entries stand in."""
     entries = [e for e in ledger["ledger"] if "知识库" in e["indicator"]]
     return {"available": False, "source": "ledger", "entries": entries}
+
+
+def leader_day_figures(month: dt.date) -> list[dict[str, Any]]:
+    """The month's leader answering days (who, when, calls taken, cases supervised), from their records."""
+    from hotline.assessment.selectors import leader_days
+
+    return leader_days(month=month)
