@@ -127,12 +127,14 @@ def test_the_contact_limit_counts_in_the_month_it_falls(yy, city, history):
 
 # --- extension_unexplained (Xiangtan 联通 −2) ----------------------------------------------------
 
-def extended(history, city, *, explain: bool):
+def extended(history, city, *, explain: bool, before_approval: bool = False):
     order = history.case(city.unit_b, at(5, 6, 9))
     h = history.handler(city.unit_b)
     history.do(order, "request_extension", h, at(5, 8), reason="需协调", days=5)
+    if explain and before_approval:
+        history.do(order, "contact", h, at(5, 8, 10))
     history.do(order, "approve_extension", city.user("dispatcher"), at(5, 8, 15))
-    if explain:
+    if explain and not before_approval:
         history.do(order, "contact", h, at(5, 9))
     history.do(order, "reply", h, at(5, 14), text="已办理")
     return order
@@ -142,6 +144,7 @@ def test_an_extension_not_explained_to_the_citizen_costs_two_points_per_unit(xt,
     a = extended(history, city, explain=False)
     b = extended(history, city, explain=False)
     extended(history, city, explain=True)
+    extended(history, city, explain=True, before_approval=True)
     run(xt)
     assert lines("extension_unexplained") == [
         ("市乙局", "extension_unexplained", "工作配合", Decimal("-2.00"), tuple(sorted([a.number, b.number])))]

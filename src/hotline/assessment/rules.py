@@ -138,22 +138,25 @@ def extension_unexplained(win: Window, conf: dict[str, Any]) -> list[Hit]:
 
 
 def _unexplained(history: list[tuple[Any, ...]], win: Window) -> Hit | None:
-    """The case's first extension approved in the window that no contact explained, if any."""
-    requested: dt.datetime | None = None
-    pending: list[tuple[dt.datetime, int]] = []  # approvals in the window awaiting a contact
+    """The case's first extension approved in the window that no contact explained: no contact after
+    its request (before or after the approval) until the reply, return or redispatch that followed."""
+    requested, explained = False, False
+    pending: list[int] = []  # units of approvals in the window still awaiting a contact
     for number, kind, at, unit_id in history:
         if kind == "request_extension":
-            requested = at
-        elif kind == "approve_extension" and win.start <= at < win.horizon and requested is not None:
-            pending.append((requested, unit_id))
+            requested, explained = True, False
         elif kind == "contact":
-            pending = [(r, u) for r, u in pending if at < r]
-        elif kind in ("reply", "dispatch", "redispatch", "return") and pending:
-            break
+            explained = explained or requested
+            pending = []
+        elif kind == "approve_extension" and requested and not explained and win.start <= at < win.horizon:
+            pending.append(unit_id)
+        elif kind in ("reply", "dispatch", "redispatch", "return"):
+            if pending:
+                break
+            requested = False
     if not pending:
         return None
-    return Hit(pending[0][1], history[0][0], "延期未向当事人解释说明（申请延期后、回复前无联系记录）",
-               (history[0][0],))
+    return Hit(pending[0], history[0][0], "延期未向当事人解释说明（申请延期后、回复前无联系记录）", (history[0][0],))
 
 
 def appeal_type(win: Window, conf: dict[str, Any]) -> list[Hit]:
