@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hotline.assessment.definition import EVENT_RULES, SchemeDef, rule_evidence
-from hotline.assessment.ledger import Wanted, _Later, _points, _top_units, sync_rule
+from hotline.assessment.ledger import Wanted, _chunks, _Later, _points, _top_units, sync_rule
 from hotline.assessment.models import CaseMark, LeaderDay
 from hotline.assessment.services import scheme_units
 from hotline.directory.models import User
@@ -91,8 +91,10 @@ def _late_first_contacts(win: Window, days: int) -> list[Hit]:
     calendar = WorkingCalendar.load()
     limit_day: dict[dt.date, dt.date] = {}
 
+    zone = timezone.get_current_timezone()  # once: timezone.localtime() looks it up per call
+
     def limit(assigned: dt.datetime) -> dt.datetime:
-        local = timezone.localtime(assigned)
+        local = assigned.astimezone(zone)
         if local.date() not in limit_day:
             limit_day[local.date()] = calendar.add_working_days(local.date(), days).date
         return dt.datetime.combine(limit_day[local.date()], local.timetz())
@@ -120,43 +122,56 @@ def _late_first_contacts(win: Window, days: int) -> list[Hit]:
 
 
 def extension_unexplained(win: Window, conf: dict[str, Any]) -> list[Hit]:
-    from hotline.workorders.models import Event
+    from hotline.workorders.models import Event, WorkOrder
 
-    order_ids = set(Event.objects.filter(box=win.box, kind="approve_extension", at__gte=win.start,
-                                         at__lt=win.horizon).values_list("order_id", flat=True))
-    hits: list[Hit] = []
-    rows = (Event.objects.filter(order_id__in=order_ids, at__lte=win.as_of).order_by("order_id", "seq")
-            .values_list("order_id", "order__number", "kind", "at", "unit_id"))
-    by_order: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for order_id, *row in rows:
-        by_order[order_id].append(tuple(row))
-    for history in by_order.values():
-        hit = _unexplained(history, win)
-        if hit is not None:
-            hits.append(hit)
-    return hits
+    # The window's approvals carry the unit; the histories are read without it (and without the
+    # order's number), so both scans stay inside the events' covering indexes.
+    approvals = {(order_id, seq): unit_id for order_id, seq, unit_id in Event.objects.filter(
+        box=win.box, kind="approve_extension", at__gte=win.start, at__lt=win.horizon).values_list(
+        "order_id", "seq", "unit_id")}
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted({order_id for order_id, _ in approvals}), 5000):
+        rows = (Event.objects.filter(order_id__in=chunk, at__lte=win.as_of, kind__in=EXTENSION_KINDS)
+                .order_by("order_id", "seq").values_list("order_id", "seq", "kind"))
+        by_order: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for order_id, seq, kind in rows:
+            by_order[order_id].append((seq, kind))
+        for order_id, history in by_order.items():
+            seq = _unexplained(history, approved=_approved_seqs(approvals, order_id, history))
+            if seq is not None and approvals.get((order_id, seq)) is not None:
+                found[order_id] = approvals[(order_id, seq)]  # type: ignore[assignment]
+    numbers = dict(WorkOrder.objects.filter(pk__in=list(found)).values_list("id", "number"))
+    return [Hit(unit_id, numbers[oid], "延期未向当事人解释说明（申请延期后、回复前无联系记录）", (numbers[oid],))
+            for oid, unit_id in found.items()]
 
 
-def _unexplained(history: list[tuple[Any, ...]], win: Window) -> Hit | None:
-    """The case's first extension approved in the window that no contact explained: no contact after
-    its request (before or after the approval) until the reply, return or redispatch that followed."""
+EXTENSION_KINDS = ("request_extension", "approve_extension", "contact", "reply", "dispatch", "redispatch", "return")
+
+
+def _approved_seqs(approvals: dict[tuple[int, int], int | None], order_id: int,
+                   history: list[tuple[int, str]]) -> set[int]:
+    return {seq for seq, kind in history if kind == "approve_extension" and (order_id, seq) in approvals}
+
+
+def _unexplained(history: list[tuple[int, str]], *, approved: set[int]) -> int | None:
+    """The seq of the case's first approval in the window (`approved`) that no contact explained: no
+    contact after its request (before or after the approval) until the reply, return or redispatch
+    that followed. Rows are (seq, kind) in seq order."""
     requested, explained = False, False
-    pending: list[int] = []  # units of approvals in the window still awaiting a contact
-    for number, kind, at, unit_id in history:
+    pending: list[int] = []  # approvals in the window still awaiting a contact
+    for seq, kind in history:
         if kind == "request_extension":
             requested, explained = True, False
         elif kind == "contact":
             explained = explained or requested
             pending = []
-        elif kind == "approve_extension" and requested and not explained and win.start <= at < win.horizon:
-            pending.append(unit_id)
+        elif kind == "approve_extension" and requested and not explained and seq in approved:
+            pending.append(seq)
         elif kind in ("reply", "dispatch", "redispatch", "return"):
             if pending:
                 break
             requested = False
-    if not pending:
-        return None
-    return Hit(pending[0], history[0][0], "延期未向当事人解释说明（申请延期后、回复前无联系记录）", (history[0][0],))
+    return pending[0] if pending else None
 
 
 def appeal_type(win: Window, conf: dict[str, Any]) -> list[Hit]:
