@@ -14,7 +14,9 @@ Evidence kinds:
   credited to the unit holding them at the cut-off.
 * `case_mark` — cases marked (excellent 优秀案例, typical 典型案例) for the month, not withdrawn.
 * `leader_day` — leader answering day sessions in the month, per session, for the leader's unit.
-* `reply_letter_missing` — see attachments (not built in this version: no attachment store yet).
+
+A missing reply letter (回复公函) is not a rule yet: replies carry no attachments in this version, so
+its absence is no event; the schemes list it as a manual line.
 """
 from __future__ import annotations
 
