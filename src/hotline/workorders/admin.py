@@ -1,10 +1,11 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from hotline.audit.services import client_ip
-from hotline.workorders.models import Event, WorkOrder
+from hotline.workorders.models import CODED_ACTIONS, Action, Event, ReasonCode, WorkOrder
 from hotline.workorders.services import record_case_view
 
 
@@ -38,6 +39,30 @@ class WorkOrderAdmin(admin.ModelAdmin):
         if order is not None:
             record_case_view(actor=request.user, order=order, ip=client_ip(request), via="admin")  # type: ignore[arg-type]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+class ReasonCodeForm(forms.ModelForm):
+    actions = forms.MultipleChoiceField(
+        label="适用动作", choices=[(a, Action(a).label) for a in CODED_ACTIONS], widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ReasonCode
+        fields = ("code", "label", "actions", "upheld", "active", "order")
+
+
+@admin.register(ReasonCode)
+class ReasonCodeAdmin(admin.ModelAdmin):
+    """Administrators edit the lists; a code is deactivated, never deleted (events keep citing it)."""
+
+    form = ReasonCodeForm
+    list_display = ("code", "label", "actions", "upheld", "active", "order")
+    list_filter = ("active",)
+    list_editable = ("label", "active", "order")
+    search_fields = ("code", "label")
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

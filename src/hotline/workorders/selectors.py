@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from hotline.directory.models import Role, Unit, User
 from hotline.audit.models import AuditAction
 from hotline.audit.services import record_access
-from hotline.workorders.models import Event, Notification, WorkOrder
+from hotline.workorders.models import Event, Notification, ReasonCode, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -84,6 +84,18 @@ def reveal_phone(user: User, *, order: WorkOrder, via: str, ip: str = "") -> str
     record_access(actor=user, action=AuditAction.REVEAL_PHONE, obj=order, citizen_phone=order.citizen_phone,
                   ip=ip, detail={"via": via})
     return order.citizen_phone
+
+
+def reason_choices(action: str) -> list[tuple[str, str]]:
+    """(code, label) of the active reason codes for an action, for the desks' choice lists."""
+    return reason_codes_for(action=action, upheld=None)
+
+
+def reason_codes_for(*, action: str, upheld: bool | None) -> list[tuple[str, str]]:
+    """As reason_choices; for a verification, `upheld` keeps the codes of that verdict (and either)."""
+    rows = ReasonCode.objects.filter(active=True).order_by("order", "code")
+    return [(r.code, r.label) for r in rows if action in (r.actions or [])
+            and (upheld is None or r.upheld is None or r.upheld is upheld)]
 
 
 def unread_notifications(user: User) -> QuerySet[Notification]:
