@@ -63,6 +63,16 @@ class CallbackResult(models.TextChoices):
     UNREACHABLE = "unreachable", "未接通"
 
 
+class ContactMethod(models.TextChoices):
+    """How a unit reached the citizen (data["how"] of a contact event)."""
+
+    PHONE = "phone", "电话"
+    SMS = "sms", "短信"
+    VISIT = "visit", "上门走访"
+    MEETING = "meeting", "约见面谈"
+    OTHER = "other", "其他"
+
+
 class CallbackMethod(models.TextChoices):
     SMS = "sms", "短信回访"
     MANUAL = "manual", "人工回访"

@@ -8,7 +8,8 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from hotline.workcalendar.models import Box, Urgency
-from hotline.workorders.models import CallbackMethod, CallbackResult, Status
+from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
+from hotline.workorders.models import CallbackMethod, CallbackResult, ContactMethod, Status
 from hotline.workorders.rules import MOVES
 
 TRANSITION_ACTIONS: tuple[str, ...] = tuple(str(a) for a in MOVES)
@@ -183,7 +184,7 @@ class TransitionIn(CleanSchema):
     model_config = ConfigDict(extra="forbid")
 
     action: str = Field(..., json_schema_extra={"enum": list(TRANSITION_ACTIONS)})
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=REASON_MAX)
     data: dict[str, Any] = Field(default_factory=dict, description="action-specific fields, see ActionData schemas")
 
     @field_validator("action")
@@ -221,12 +222,19 @@ class ApproveExtensionData(_Data):
 
 
 class ReplyData(_Data):
-    text: str = Field(..., min_length=1, max_length=20000)
+    text: str = Field(..., min_length=1, max_length=TEXT_MAX)
 
 
 class CallbackData(_Data):
     result: CallbackResult
     method: CallbackMethod | None = None
+    attempts: int | None = Field(None, ge=1, le=20, description="unreachable: how many calls were tried")
+
+
+class ContactData(_Data):
+    how: ContactMethod | None = None
+    when: dt.datetime | None = Field(None, description="when the citizen was reached (timezone-aware)")
+    outcome: str = Field("", max_length=NOTE_MAX)
 
 
 class VerifyData(_Data):
@@ -241,7 +249,7 @@ class MergeData(_Data):
 ACTION_DATA: dict[str, type[_Data]] = {
     "dispatch": DispatchData, "redispatch": DispatchData,
     "request_extension": RequestExtensionData, "approve_extension": ApproveExtensionData,
-    "reply": ReplyData, "rectify": ReplyData, "callback": CallbackData, "verify": VerifyData,
+    "reply": ReplyData, "rectify": ReplyData, "contact": ContactData, "callback": CallbackData, "verify": VerifyData,
     "merge": MergeData,
 }
 
