@@ -335,7 +335,8 @@ def _contact(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: 
         raise DomainError("联系时间必须带时区", field="when")
     if moment > at:
         raise DomainError("联系时间不能晚于登记时间", field="when")
-    if order.dispatched_at and moment < order.dispatched_at:
+    # People give the time to the minute: the minute of the dispatch itself is allowed.
+    if order.dispatched_at and moment < order.dispatched_at.replace(second=0, microsecond=0):
         raise DomainError("联系时间不能早于派单时间", field="when")
     data["when"] = _iso(moment)
 

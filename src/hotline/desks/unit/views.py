@@ -1,12 +1,74 @@
-"""The desk's main page (placeholder until the desk is built)."""
+"""承办台: the unit's inbox by working-day countdown, and a case panel with one form per action."""
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from hotline.desks.access import desk_view
+from hotline.desks.panel import case_panel
+from hotline.workorders.forms import UNIT_FORMS, ActionForm
+from hotline.workorders.models import Action
+from hotline.workorders.selectors import (
+    UNIT_TABS, countdowns, handler_orders, handler_units, unit_inbox, unit_tab_counts,
+)
+
+PAGE_SIZE = 30
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    tab = request.GET.get("tab", "open")
+    unit = request.GET.get("unit", "")
+    return {
+        "tab": tab if tab in UNIT_TABS else "open",
+        "q": request.GET.get("q", "").strip()[:40],
+        "unit": int(unit) if unit.isdigit() else None,
+    }
+
+
+def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str = "",
+          status: int = 200) -> HttpResponse:
+    user = request.user
+    f = _filters(request)
+    units = handler_units(user)  # type: ignore[arg-type]
+    unit_id = f["unit"] if f["unit"] in {u.pk for u in units} else None
+    qs = unit_inbox(user, tab=f["tab"], q=f["q"], unit_id=unit_id)  # type: ignore[arg-type]
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    left = countdowns(rows)
+    counts = unit_tab_counts(user)  # type: ignore[arg-type]
+    number = number or request.GET.get("case", "")
+    order = handler_orders(user).filter(number=number).first() if number else None  # type: ignore[arg-type]
+    return render(request, "desks/unit/desk.html", {
+        "tabs": [(slug, label, counts[slug]) for slug, (label, _) in UNIT_TABS.items()],
+        "f": f, "units": units, "unit_id": unit_id, "page": page,
+        "rows": [(o, left[o.pk]) for o in rows],
+        "panel": case_panel(request, order, bound=bound, act_url="desks:unit_act") if order else None,
+        "missing_case": bool(number) and order is None,
+    }, status=status)
 
 
 @desk_view("unit")
 def desk(request: HttpRequest) -> HttpResponse:
-    return render(request, "desks/placeholder.html")
+    return _page(request)
+
+
+@desk_view("unit")
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    order = handler_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
+    form_class = UNIT_FORMS.get(action)
+    if order is None or form_class is None:
+        raise Http404("工单不存在或不属于本单位")
+    form = form_class(request.POST, request.FILES, prefix=action)
+    if not form.perform(order=order, actor=request.user):  # type: ignore[arg-type]
+        return _page(request, bound=form, number=number, status=400)
+    messages.success(request, f"{number}：已{Action(action).label}")
+    query = request.GET.copy()
+    query["case"] = number
+    return redirect(f"{reverse('desks:unit')}?{query.urlencode()}")

@@ -1,0 +1,136 @@
+"""One form per work-order action, with only that action's fields (the desks and the case page share them).
+
+A form checks the shape of the input (required, lengths, choices) in Chinese, next to each field; the
+rules of the work stay in the services: `ActionForm.perform` calls them and puts a DomainError next to
+the field it names (or above the form), so nothing is half-written and the typed input is kept.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils import timezone
+
+from hotline.directory.models import User
+from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
+from hotline.workorders.models import Action, ContactMethod, WorkOrder
+from hotline.workorders.services import DomainError, transition
+
+ERRORS = {"required": "请填写此项", "invalid": "格式不正确", "max_length": "不能超过 %(limit_value)d 字（已输入 %(show_value)d 字）",
+          "invalid_choice": "请从列表中选择", "min_value": "不能小于 %(limit_value)s", "max_value": "不能大于 %(limit_value)s"}
+
+
+def _text(label: str, limit: int, *, rows: int = 3, required: bool = True, placeholder: str = "") -> forms.CharField:
+    attrs = {"rows": str(rows), "maxlength": str(limit), "placeholder": placeholder}
+    return forms.CharField(label=label, max_length=limit, required=required, error_messages=ERRORS,
+                           widget=forms.Textarea(attrs=attrs))
+
+
+class ActionForm(forms.Form):
+    """Base: the action it performs, the version the person saw (optimistic locking)."""
+
+    action: ClassVar[str]
+    submit_label: ClassVar[str] = "提交"
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=ERRORS)
+    # Form fields that carry the service's data keys; errors the service names by key land on these.
+    field_of: ClassVar[dict[str, str]] = {}
+
+    @property
+    def title(self) -> str:
+        return Action(self.action).label
+
+    def reason_text(self) -> str:
+        return str(self.cleaned_data.get("reason", ""))
+
+    def payload(self) -> dict[str, Any]:
+        return {}
+
+    def perform(self, *, order: WorkOrder, actor: User) -> bool:
+        """Run the action through the transition service; False (with the error placed) if it refused."""
+        if not self.is_valid():
+            return False
+        try:
+            transition(order=order, action=self.action, actor=actor, reason=self.reason_text(), data=self.payload(),
+                       expected_version=self.cleaned_data["version"])
+        except DomainError as exc:
+            self.place_error(exc)
+            return False
+        return True
+
+    def place_error(self, exc: DomainError) -> None:
+        field = self.field_of.get(exc.field or "", exc.field)
+        self.add_error(field if field in self.fields and field != "version" else None, exc.message)
+
+
+class AcceptForm(ActionForm):
+    action = Action.ACCEPT
+    submit_label = "签收"
+
+
+class ContactForm(ActionForm):
+    action = Action.CONTACT
+    submit_label = "登记联系"
+    how = forms.ChoiceField(label="联系方式", choices=ContactMethod.choices, error_messages=ERRORS)
+    when = forms.DateTimeField(label="联系时间", error_messages=ERRORS, input_formats=["%Y-%m-%dT%H:%M"],
+                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    outcome = _text("联系结果", NOTE_MAX, rows=2, placeholder="例如：已电话联系诉求人，约定周五上门查看")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["when"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def payload(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in ("how", "when", "outcome")}
+
+
+class ReplyForm(ActionForm):
+    action = Action.REPLY
+    submit_label = "提交办结回复"
+    text = _text("答复内容", TEXT_MAX, rows=5)
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.cleaned_data["text"]}
+
+
+class RectifyForm(ReplyForm):
+    action = Action.RECTIFY
+    submit_label = "提交整改回复"
+    text = _text("整改情况", TEXT_MAX, rows=5)
+
+
+class RequestExtensionForm(ActionForm):
+    action = Action.REQUEST_EXTENSION
+    submit_label = "申请延期"
+    days = forms.IntegerField(label="延期工作日", min_value=1, max_value=30, error_messages=ERRORS,
+                              widget=forms.NumberInput(attrs={"min": "1", "max": "30"}))
+    reason = _text("延期理由", REASON_MAX, rows=2)
+
+    def payload(self) -> dict[str, Any]:
+        return {"days": self.cleaned_data["days"]}
+
+
+class ReturnForm(ActionForm):
+    action = Action.RETURN
+    submit_label = "退回"
+    reason = _text("退回理由", REASON_MAX, rows=2, placeholder="说明为何不属本单位职责，建议的承办单位")
+
+
+UNIT_FORMS: dict[str, type[ActionForm]] = {
+    f.action: f for f in (AcceptForm, ContactForm, ReplyForm, RectifyForm, RequestExtensionForm, ReturnForm)
+}
+# Every action with a page form, in the order a page lists them (the usual next step first).
+ACTION_FORMS: dict[str, type[ActionForm]] = dict(UNIT_FORMS)
+
+
+def forms_for(order: WorkOrder, actions: list[str], *, bound: ActionForm | None = None) -> list[ActionForm]:
+    """A form for each action the person may take now (the bound one, with its errors, in its place)."""
+    out = []
+    for action, form_class in ACTION_FORMS.items():
+        if action not in actions or (action == Action.REQUEST_EXTENSION and order.extension_pending):
+            continue
+        if bound is not None and bound.action == action:
+            out.append(bound)
+        else:
+            out.append(form_class(initial={"version": order.version}, prefix=action))
+    return out
+
