@@ -127,6 +127,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Case attachments (hotline.workorders.files): stored under the data directory, owner-only permissions,
+# type sniffed from the bytes. Office documents, PDF and photos; 10 MB a file, 5 files at a time.
+ATTACHMENT_DIR = Path(os.environ.get("HOTLINE_ATTACHMENT_DIR", DATA_DIR / "attachments")).resolve()
+ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ATTACHMENT_MAX_FILES = 5
+ATTACHMENT_TYPES = {
+    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
+    "application/msword": "doc", "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CONTENT_SECURITY_POLICY = {

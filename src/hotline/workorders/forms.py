@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from hotline.directory.models import User
 from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
-from hotline.workorders.models import Action, ContactMethod, WorkOrder
-from hotline.workorders.services import DomainError, transition
+from hotline.workorders.models import Action, AttachmentKind, ContactMethod, WorkOrder
+from hotline.workorders.services import DomainError, transition, transition_with_files
 
 ERRORS = {"required": "请填写此项", "invalid": "格式不正确", "max_length": "不能超过 %(limit_value)d 字（已输入 %(show_value)d 字）",
           "invalid_choice": "请从列表中选择", "min_value": "不能小于 %(limit_value)s", "max_value": "不能大于 %(limit_value)s"}
@@ -83,13 +83,47 @@ class ContactForm(ActionForm):
         return {k: self.cleaned_data[k] for k in ("how", "when", "outcome")}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks count, size and (sniffed) type."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        accept = ".pdf,.jpg,.jpeg,.png,.webp,.doc,.docx,.xls,.xlsx,.odt"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
 class ReplyForm(ActionForm):
     action = Action.REPLY
     submit_label = "提交办结回复"
     text = _text("答复内容", TEXT_MAX, rows=5)
+    field_of = {"files": "attachments"}
+    attachments = MultipleFileField(label="附件（PDF、图片、Word、Excel，每个不超过 10 MB，最多 5 个）", required=False,
+                              error_messages=ERRORS)
+    kind = forms.ChoiceField(label="附件类别", choices=AttachmentKind.choices, initial=AttachmentKind.REPLY_LETTER,
+                             required=False, error_messages=ERRORS)
 
     def payload(self) -> dict[str, Any]:
         return {"text": self.cleaned_data["text"]}
+
+    def perform(self, *, order: WorkOrder, actor: User) -> bool:
+        if not self.is_valid():
+            return False
+        try:
+            transition_with_files(order=order, action=self.action, actor=actor, data=self.payload(),
+                                  files=self.cleaned_data["attachments"], kind=self.cleaned_data["kind"] or AttachmentKind.REPLY,
+                                  expected_version=self.cleaned_data["version"])
+        except DomainError as exc:
+            self.place_error(exc)
+            return False
+        return True
 
 
 class RectifyForm(ReplyForm):

@@ -271,3 +271,32 @@ class NumberSequence(models.Model):
 
     prefix = models.CharField(max_length=16, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class AttachmentKind(models.TextChoices):
+    REPLY = "reply", "答复附件"
+    REPLY_LETTER = "reply_letter", "回复公函"
+    EVIDENCE = "evidence", "佐证材料"
+
+
+class Attachment(models.Model):
+    """A file on a case (a reply's letter, photos of the fix ...). Written only by services.attach_files;
+    the bytes live under settings.ATTACHMENT_DIR and are served only by the permission-checked view."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments",
+                              help_text="the step it came with (a reply), if any")
+    kind = models.CharField("类别", max_length=16, choices=AttachmentKind.choices)
+    original_name = models.CharField("文件名", max_length=200)
+    stored_name = models.CharField("存储名", max_length=80, unique=True)
+    size = models.PositiveBigIntegerField("大小(字节)")
+    content_type = models.CharField("文件类型", max_length=100, help_text="sniffed from the bytes, not the name")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+        ordering = ["order_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

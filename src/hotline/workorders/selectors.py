@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.selectors import working_days_left
-from hotline.workorders.models import Action, Event, PhoneAccess, Status, WorkOrder
+from hotline.workorders.models import Action, Attachment, Event, PhoneAccess, Status, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -50,6 +50,20 @@ def order_events(user: User, *, order: WorkOrder) -> QuerySet[Event]:
     if not visible_orders(user).filter(pk=order.pk).exists():
         return Event.objects.none()
     return Event.objects.filter(order=order).select_related("actor", "unit").order_by("seq")
+
+
+def case_attachment(user: User, *, number: str, pk: int) -> Attachment | None:
+    """An attachment of a case the user may see (None otherwise: another unit's case, unknown id)."""
+    order = visible_orders(user).filter(number=number).values_list("pk", flat=True).first()
+    if order is None:
+        return None
+    return Attachment.objects.filter(pk=pk, order_id=order).first()
+
+
+def order_attachments(user: User, *, order: WorkOrder) -> list[Attachment]:
+    if not visible_orders(user).filter(pk=order.pk).exists():
+        return []
+    return list(Attachment.objects.filter(order=order).select_related("uploaded_by").order_by("at", "id"))
 
 
 def mask_phone(phone: str) -> str:
@@ -112,8 +126,8 @@ _LIVE = (Status.DISPATCHED, Status.ACCEPTED, Status.SUPERVISED)
 _SUPERVISED = Q(status=Status.SUPERVISED) | Q(
     Exists(Event.objects.filter(order=OuterRef("pk"), kind=Action.SUPERVISE)), status__in=_LIVE,
 )
-_EXTENDED = Q(status__in=_LIVE) & (Q(extension_pending=True) | Exists(Event.objects.filter(
-    order=OuterRef("pk"), kind=Action.APPROVE_EXTENSION, unit=OuterRef("unit"))))
+_EXTENDED = Q(status__in=_LIVE) & (Q(extension_pending=True) | Q(Exists(Event.objects.filter(
+    order=OuterRef("pk"), kind=Action.APPROVE_EXTENSION, unit=OuterRef("unit")))))
 
 # tab slug -> (Chinese label, filter). "全部在办" first: everything the unit must still act on.
 UNIT_TABS: dict[str, tuple[str, Q]] = {

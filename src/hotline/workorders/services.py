@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,12 +12,12 @@ from django.utils import timezone
 from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
-    Action, CallbackMethod, CallbackResult, ContactMethod, Event, NumberSequence, Status, WorkOrder, metric_columns,
+    Action, Attachment, AttachmentKind, CallbackMethod, CallbackResult, ContactMethod, Event, NumberSequence, Status, WorkOrder, metric_columns,
 )
-from hotline.workorders import tenure
+from hotline.workorders import files as stored_files, tenure
 from hotline.workorders.limits import CONTENT_MAX, TEXT_LIMITS, field_name, text_problem
 from hotline.workorders.rules import MOVES, UNIT_BOUND
-from hotline.workorders.selectors import unit_subtree_ids
+from hotline.workorders.selectors import unit_subtree_ids, visible_orders
 
 
 class DomainError(Exception):
@@ -407,3 +408,59 @@ HANDLERS: dict[str, Handler] = {
     Action.VERIFY: _verify, Action.SUPERVISE: _supervise, Action.RECTIFY: _reply, Action.CLOSE: _noop,
     Action.MERGE: _merge, Action.MARK_INVALID: _noop,
 }
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+def attach_files(*, order: WorkOrder, actor: User, files: list[Any], kind: str,
+                 event: Event | None = None) -> list[Attachment]:
+    """Keep uploaded files on a case. All are checked (count, size, type sniffed from the bytes) before any
+    is written; a file written for a row that then fails is removed again."""
+    if kind not in AttachmentKind.values:
+        raise DomainError(f"未知的附件类别 {kind!r}", field="kind")
+    if not visible_orders(actor).filter(pk=order.pk).exists():
+        raise ForbiddenMove("无权为该工单上传附件")
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise DomainError(f"一次最多上传 {settings.ATTACHMENT_MAX_FILES} 个附件", field="files")
+    checked = [(upload, _check_upload(upload)) for upload in files]
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            rows = []
+            for upload, mime in checked:
+                stored.append(stored_files.store(upload, extension=settings.ATTACHMENT_TYPES[mime]))
+                rows.append(Attachment.objects.create(
+                    order=order, event=event, kind=kind, original_name=stored_files.clean_name(upload.name),
+                    stored_name=stored[-1], size=upload.size, content_type=mime, uploaded_by=actor,
+                    at=event.at if event else timezone.now(),
+                ))
+    except BaseException:
+        for name in stored:
+            stored_files.remove(name)
+        raise
+    return rows
+
+
+def _check_upload(upload: Any) -> str:
+    name = stored_files.clean_name(upload.name)
+    if not upload.size:
+        raise DomainError(f"附件“{name}”是空文件", field="files")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise DomainError(f"附件“{name}”超过 {limit} MB", field="files")
+    mime = stored_files.sniff(upload)
+    if mime not in settings.ATTACHMENT_TYPES:
+        raise DomainError(f"附件“{name}”的文件类型不允许（仅限 PDF、图片、Word、Excel）", field="files")
+    return mime
+
+
+def transition_with_files(*, order: WorkOrder, action: str, actor: User, reason: str = "",
+                          data: dict[str, Any] | None = None, files: list[Any], kind: str,
+                          expected_version: int | None = None) -> Event:
+    """One step and the files that come with it (a reply and its letter), both or neither."""
+    with transaction.atomic():
+        event = transition(order=order, action=action, actor=actor, reason=reason, data=data,
+                           expected_version=expected_version)
+        if files:
+            attach_files(order=order, actor=actor, files=files, kind=kind, event=event)
+    return event

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from hotline.directory.models import Unit
 from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
 from hotline.workorders.rules import allowed_actions
-from hotline.workorders.selectors import citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
+from hotline.workorders import files as stored_files
+from hotline.workorders.selectors import case_attachment, citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
 from hotline.workorders.services import DomainError, transition
 
 
@@ -145,3 +146,19 @@ def case_phone(request: HttpRequest, number: str) -> HttpResponse:
     if phone is None:
         return HttpResponse("无权查看完整号码", status=403)
     return HttpResponse(phone)
+
+
+@login_required
+def case_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """An attachment, only to a user who may see its case; always as a download (never rendered inline)."""
+    attachment = case_attachment(request.user, number=number, pk=pk)  # type: ignore[arg-type]
+    if attachment is None:
+        raise Http404("附件不存在或无权查看")
+    try:
+        handle = stored_files.open_stored(attachment.stored_name)
+    except FileNotFoundError:
+        raise Http404("附件文件已丢失") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
