@@ -149,22 +149,66 @@ class ReturnForm(ActionForm):
     reason = _text("退回理由", REASON_MAX, rows=2, placeholder="说明为何不属本单位职责，建议的承办单位")
 
 
+class AcceptReplyForm(ActionForm):
+    action = Action.ACCEPT_REPLY
+    submit_label = "审核通过"
+    reason = _text("审核意见（可不填）", REASON_MAX, rows=2, required=False)
+
+
+class ReworkForm(ActionForm):
+    action = Action.REWORK
+    submit_label = "退回返工"
+    reason = _text("返工理由", REASON_MAX, rows=2, placeholder="例如：答复文不对题，未说明处理结果")
+
+
+class ApproveExtensionForm(ActionForm):
+    action = Action.APPROVE_EXTENSION
+    submit_label = "批准延期"
+    days = forms.IntegerField(label="批准延期工作日", min_value=1, max_value=30, error_messages=ERRORS,
+                              widget=forms.NumberInput(attrs={"min": "1", "max": "30"}))
+    reason = _text("审批意见（可不填）", REASON_MAX, rows=2, required=False)
+
+    def payload(self) -> dict[str, Any]:
+        return {"days": self.cleaned_data["days"]}
+
+
+class RefuseExtensionForm(ActionForm):
+    action = Action.REFUSE_EXTENSION
+    submit_label = "不予延期"
+    reason = _text("不予延期理由", REASON_MAX, rows=2)
+
+
 UNIT_FORMS: dict[str, type[ActionForm]] = {
     f.action: f for f in (AcceptForm, ContactForm, ReplyForm, RectifyForm, RequestExtensionForm, ReturnForm)
 }
 # Every action with a page form, in the order a page lists them (the usual next step first).
-ACTION_FORMS: dict[str, type[ActionForm]] = dict(UNIT_FORMS)
+REVIEW_FORMS: dict[str, type[ActionForm]] = {
+    f.action: f for f in (AcceptReplyForm, ReworkForm, ApproveExtensionForm, RefuseExtensionForm)
+}
+ACTION_FORMS: dict[str, type[ActionForm]] = {**UNIT_FORMS, **REVIEW_FORMS}
 
 
-def forms_for(order: WorkOrder, actions: list[str], *, bound: ActionForm | None = None) -> list[ActionForm]:
-    """A form for each action the person may take now (the bound one, with its errors, in its place)."""
+_DECIDE_EXTENSION = (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)
+
+
+def forms_for(order: WorkOrder, actions: list[str], *, bound: ActionForm | None = None,
+              initial: dict[str, dict[str, Any]] | None = None) -> list[ActionForm]:
+    """A form for each action the person may take now (the bound one, with its errors, in its place);
+    `initial` pre-fills an action's fields (e.g. the requested extension days)."""
     out = []
     for action, form_class in ACTION_FORMS.items():
-        if action not in actions or (action == Action.REQUEST_EXTENSION and order.extension_pending):
+        if action not in actions:
             continue
+        if action == Action.REQUEST_EXTENSION and order.extension_pending:
+            continue  # one request at a time
+        if action in _DECIDE_EXTENSION and not order.extension_pending:
+            continue  # a decision only on a pending request
         if bound is not None and bound.action == action:
             out.append(bound)
         else:
-            out.append(form_class(initial={"version": order.version}, prefix=action))
+            start = {**(initial or {}).get(action, {}), "version": order.version}
+            out.append(form_class(initial=start, prefix=action))
+    if bound is not None and bound not in out:
+        out.insert(0, bound)  # refused because the case moved on: the person still sees why
     return out
 

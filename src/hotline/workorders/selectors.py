@@ -36,9 +36,12 @@ def visible_orders(user: User) -> QuerySet[WorkOrder]:
     if user.role in CITYWIDE_ROLES or user.is_superuser:
         return qs
     if user.role == Role.UNIT_HANDLER and user.unit_id:
-        units = unit_subtree_ids(user.unit_id)
+        units = _subtree(user)
         return qs.filter(Q(unit_id__in=units) | Q(co_units__in=units)).distinct()
     return qs.none()
+
+
+PANEL_RELATED = ("channel", "appeal_type", "category", "unit", "region")
 
 
 def get_visible_order(user: User, *, number: str) -> WorkOrder | None:
@@ -107,19 +110,23 @@ def handler_orders(user: User) -> QuerySet[WorkOrder]:
     """Orders whose responsible unit is the handler's unit or one of its sub-units (the ones it acts on)."""
     if not user.is_active or user.role != Role.UNIT_HANDLER or not user.unit_id:
         return WorkOrder.objects.none()
-    # The subtree is read once per request (the user object lives for one request).
-    subtree = getattr(user, "_subtree_ids", None)
-    if subtree is None:
-        subtree = user._subtree_ids = unit_subtree_ids(user.unit_id)  # type: ignore[attr-defined]
-    return WorkOrder.objects.filter(unit_id__in=subtree)
+    return WorkOrder.objects.filter(unit_id__in=_subtree(user))
+
+
+def _subtree(user: User) -> set[int]:
+    """The handler's unit subtree, read once per user object (one request) and keyed by its unit."""
+    assert user.unit_id is not None
+    cached = getattr(user, "_subtree_cache", None)
+    if cached is None or cached[0] != user.unit_id:
+        cached = user._subtree_cache = (user.unit_id, unit_subtree_ids(user.unit_id))  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def handler_units(user: User) -> list[Unit]:
     """The handler's unit and its sub-units, for the desk's unit filter."""
     if user.role != Role.UNIT_HANDLER or not user.unit_id:
         return []
-    handler_orders(user)
-    return list(Unit.objects.filter(pk__in=user._subtree_ids).order_by("code"))  # type: ignore[attr-defined]
+    return list(Unit.objects.filter(pk__in=_subtree(user)).order_by("code"))
 
 
 _LIVE = (Status.DISPATCHED, Status.ACCEPTED, Status.SUPERVISED)
@@ -209,3 +216,144 @@ def countdowns(orders: list[WorkOrder], *, now: dt.datetime | None = None) -> di
         days = left[timezone.localtime(o.deadline).date()]
         out[o.pk] = Countdown(days, o.deadline < now and o.status in _LIVE)
     return out
+
+
+# --- the case history, as people read it ---------------------------------------------------------
+
+@dataclass
+class HistoryRow:
+    seq: int
+    at: dt.datetime
+    kind: str
+    action: str  # Chinese label
+    actor: str  # the person's name (系统 for the system)
+    role: str
+    from_status: str
+    to_status: str
+    unit: str
+    details: list[str]
+    attachments: list[Attachment]
+
+
+def person_name(user: User | None) -> str:
+    if user is None:
+        return "系统"
+    return f"{user.last_name}{user.first_name}".strip() or user.username
+
+
+def _when(value: Any) -> str:
+    """An ISO time from event data as 2024-05-07 17:30 (unchanged if it is not one)."""
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(str(value))).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _details(event: Event) -> list[str]:
+    from hotline.workorders.models import CallbackMethod, CallbackResult, ContactMethod
+    d, kind, out = event.data or {}, event.kind, []
+    if kind in (Action.DISPATCH, Action.REDISPATCH) and event.unit:
+        out.append(f"派往 {event.unit.name}")
+    if kind == Action.CONTACT:
+        if d.get("how") in ContactMethod.values:
+            out.append(f"方式：{ContactMethod(d['how']).label}")
+        if d.get("when"):
+            out.append(f"联系时间：{_when(d['when'])}")
+        if d.get("outcome"):
+            out.append(f"结果：{d['outcome']}")
+    if kind == Action.REQUEST_EXTENSION and d.get("days"):
+        out.append(f"申请延期 {d['days']} 个工作日")
+    if kind == Action.APPROVE_EXTENSION and d.get("days"):
+        out.append(f"批准延期 {d['days']} 个工作日")
+    if kind in (Action.REPLY, Action.RECTIFY):
+        if d.get("text"):
+            out.append(str(d["text"]))
+        if d.get("on_time") is not None:
+            out.append("按期" if d["on_time"] else "超期回复")
+    if kind == Action.CALLBACK:
+        if d.get("result") in CallbackResult.values:
+            out.append(f"回访结果：{CallbackResult(d['result']).label}")
+        if d.get("method") in CallbackMethod.values:
+            out.append(CallbackMethod(d["method"]).label)
+        if d.get("attempts"):
+            out.append(f"拨打 {d['attempts']} 次")
+    if kind == Action.VERIFY and isinstance(d.get("upheld"), bool):
+        out.append("核实结果：不满意属实" if d["upheld"] else "核实结果：不满意不属实")
+    if kind == Action.MERGE and d.get("into"):
+        out.append(f"并入 {d['into']}")
+    if kind == Action.ABSORB and d.get("repeat"):
+        out.append(f"重复来电 {d['repeat']}")
+    if d.get("deadline") and kind != Action.REPLY and kind != Action.RECTIFY:
+        label = {Action.APPROVE_EXTENSION: "新时限", Action.SUPERVISE: "督办时限"}.get(kind, "时限")  # type: ignore[call-overload]
+        out.append(f"{label}：{_when(d['deadline'])}")
+    if event.reason:
+        out.append(f"理由：{event.reason}")
+    return out
+
+
+def case_history(user: User, *, order: WorkOrder, last: int | None = None) -> list[HistoryRow]:
+    """The order's steps in Chinese (names, labels, extension days, new deadlines, verification, files).
+    Three queries whatever the length: events (with actor and unit), attachments."""
+    events = order_events(user, order=order)
+    if last is not None:
+        events = events.order_by("-seq")[:last]
+    rows = sorted(events, key=lambda e: e.seq)
+    files: dict[int | None, list[Attachment]] = {}
+    if rows:
+        for att in Attachment.objects.filter(order=order).order_by("at", "id"):
+            files.setdefault(att.event_id, []).append(att)
+    out = []
+    for e in rows:
+        out.append(HistoryRow(
+            seq=e.seq, at=e.at, kind=e.kind, action=e.get_kind_display(), actor=person_name(e.actor),
+            role=Role(e.actor_role).label if e.actor_role in Role.values else e.actor_role,
+            from_status=e.get_from_status_display() if e.from_status else "",
+            to_status=e.get_to_status_display(), unit=e.unit.name if e.unit else "",
+            details=_details(e), attachments=files.get(e.pk, []),
+        ))
+    if rows and last is None and files.get(None):  # files not tied to a step: listed after the last one
+        out[-1].attachments = out[-1].attachments + files[None]
+    return out
+
+
+# --- the reviewer's queue (审核台) -----------------------------------------------------------------
+
+REVIEW_TABS: dict[str, tuple[str, Q]] = {
+    "replies": ("待审核回复", Q(status=Status.REPLIED)),
+    "extensions": ("延期申请", Q(status=Status.ACCEPTED, extension_pending=True)),
+}
+
+
+def review_queue(user: User, *, tab: str, q: str = "") -> QuerySet[WorkOrder]:
+    """Replies awaiting review / pending extension requests, oldest appeal first."""
+    _, cond = REVIEW_TABS.get(tab, REVIEW_TABS["replies"])
+    qs = search_orders(user, visible_orders(user).filter(cond), q)
+    return qs.select_related("unit", "appeal_type").order_by("received_at", "id")
+
+
+def review_tab_counts(user: User) -> dict[str, int]:
+    counts = visible_orders(user).aggregate(**{k: Count("pk", filter=c) for k, (_, c) in REVIEW_TABS.items()})
+    return {k: counts[k] or 0 for k in REVIEW_TABS}
+
+
+def latest_step(user: User, *, order: WorkOrder, kinds: tuple[str, ...]) -> Event | None:
+    """The order's latest event of one of these kinds (the reply under review, the pending request)."""
+    return order_events(user, order=order).filter(kind__in=kinds).order_by("-seq").first()
+
+
+def step_attachments(step: Event | None) -> list[Attachment]:
+    return list(Attachment.objects.filter(event=step).order_by("id")) if step is not None else []
+
+
+def count_steps(user: User, *, order: WorkOrder, kind: str) -> int:
+    return order_events(user, order=order).filter(kind=kind).count()
+
+
+def extended_deadline(order: WorkOrder, *, days: int) -> dt.datetime | None:
+    """The deadline an approval of `days` working days would give (as the service computes it)."""
+    from hotline.workcalendar.services import WorkingCalendar
+    if order.deadline is None or not 1 <= days <= 30:
+        return None
+    local = timezone.localtime(order.deadline)
+    due = WorkingCalendar.load().add_working_days(local.date(), days)
+    return dt.datetime.combine(due.date, local.timetz())

@@ -8,14 +8,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from hotline.desks.access import desk_view
 from hotline.desks.panel import case_panel
 from hotline.workorders.forms import UNIT_FORMS, ActionForm
 from hotline.workorders.models import Action
 from hotline.workorders.selectors import (
-    UNIT_TABS, countdowns, handler_orders, handler_units, unit_inbox, unit_tab_counts,
+    PANEL_RELATED, UNIT_TABS, countdowns, handler_orders, handler_units, unit_inbox, unit_tab_counts,
 )
 
 PAGE_SIZE = 30
@@ -43,7 +42,8 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     left = countdowns(rows)
     counts = unit_tab_counts(user)  # type: ignore[arg-type]
     number = number or request.GET.get("case", "")
-    order = handler_orders(user).filter(number=number).first() if number else None  # type: ignore[arg-type]
+    order = (handler_orders(user).select_related(*PANEL_RELATED)  # type: ignore[arg-type]
+             .filter(number=number).first()) if number else None
     return render(request, "desks/unit/desk.html", {
         "tabs": [(slug, label, counts[slug]) for slug, (label, _) in UNIT_TABS.items()],
         "f": f, "units": units, "unit_id": unit_id, "page": page,
@@ -59,8 +59,9 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @desk_view("unit")
-@require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if request.method != "POST":  # a link followed from a page shown after a refused form: back to the desk
+        return redirect(f"{reverse('desks:unit')}?{request.GET.urlencode()}")
     order = handler_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
     form_class = UNIT_FORMS.get(action)
     if order is None or form_class is None:
