@@ -140,6 +140,9 @@ ATTACHMENT_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
 }
 
+# Share of the cases entering callback in a month that are drawn for manual spot-check calls.
+CALLBACK_SAMPLE_RATE = os.environ.get("HOTLINE_CALLBACK_SAMPLE_RATE", "0.10")
+
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CONTENT_SECURITY_POLICY = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hotline.directory.models import User
 from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
-from hotline.workorders.models import Action, AttachmentKind, ContactMethod, WorkOrder
+from hotline.workorders.models import Action, AttachmentKind, CallbackMethod, CallbackResult, ContactMethod, WorkOrder
 from hotline.workorders.services import DomainError, transition, transition_with_files
 
 ERRORS = {"required": "请填写此项", "invalid": "格式不正确", "max_length": "不能超过 %(limit_value)d 字（已输入 %(show_value)d 字）",
@@ -178,6 +178,28 @@ class RefuseExtensionForm(ActionForm):
     reason = _text("不予延期理由", REASON_MAX, rows=2)
 
 
+class CallbackForm(ActionForm):
+    action = Action.CALLBACK
+    submit_label = "记录回访结果"
+    result = forms.ChoiceField(label="回访结果", choices=CallbackResult.choices, widget=forms.RadioSelect,
+                               error_messages=ERRORS)
+    attempts = forms.IntegerField(label="拨打次数（未接通时必填）", min_value=1, max_value=20, required=False,
+                                  error_messages=ERRORS, widget=forms.NumberInput(attrs={"min": "1", "max": "20"}))
+    reason = _text("回访记录（可不填）", REASON_MAX, rows=2, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("result") == CallbackResult.UNREACHABLE and not data.get("attempts"):
+            self.add_error("attempts", "未接通时请填写拨打次数")
+        return data
+
+    def payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"result": self.cleaned_data["result"], "method": CallbackMethod.MANUAL}
+        if self.cleaned_data.get("attempts"):
+            out["attempts"] = self.cleaned_data["attempts"]
+        return out
+
+
 UNIT_FORMS: dict[str, type[ActionForm]] = {
     f.action: f for f in (AcceptForm, ContactForm, ReplyForm, RectifyForm, RequestExtensionForm, ReturnForm)
 }
@@ -185,7 +207,8 @@ UNIT_FORMS: dict[str, type[ActionForm]] = {
 REVIEW_FORMS: dict[str, type[ActionForm]] = {
     f.action: f for f in (AcceptReplyForm, ReworkForm, ApproveExtensionForm, RefuseExtensionForm)
 }
-ACTION_FORMS: dict[str, type[ActionForm]] = {**UNIT_FORMS, **REVIEW_FORMS}
+CALLBACK_FORMS: dict[str, type[ActionForm]] = {CallbackForm.action: CallbackForm}
+ACTION_FORMS: dict[str, type[ActionForm]] = {**UNIT_FORMS, **REVIEW_FORMS, **CALLBACK_FORMS}
 
 
 _DECIDE_EXTENSION = (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)

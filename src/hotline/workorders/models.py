@@ -300,3 +300,17 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CallbackSample(models.Model):
+    """A case drawn into a month's manual spot-check callback sample (人工抽查回访); see workorders.sampling."""
+
+    month = models.DateField("月份", help_text="first day of the month")
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField("抽取时间")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽查回访样本"
+        ordering = ["month", "order_id"]
+        constraints = [models.UniqueConstraint(fields=["month", "order"], name="callback_sample_once")]

@@ -5,12 +5,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.selectors import working_days_left
-from hotline.workorders.models import Action, Attachment, Event, PhoneAccess, Status, WorkOrder
+from hotline.workcalendar.services import WorkingCalendar
+from hotline.workorders.models import (
+    Action, Attachment, CallbackMethod, CallbackResult, CallbackSample, ContactMethod, Event, PhoneAccess, Status,
+    WorkOrder,
+)
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -250,7 +254,6 @@ def _when(value: Any) -> str:
 
 
 def _details(event: Event) -> list[str]:
-    from hotline.workorders.models import CallbackMethod, CallbackResult, ContactMethod
     d, kind, out = event.data or {}, event.kind, []
     if kind in (Action.DISPATCH, Action.REDISPATCH) and event.unit:
         out.append(f"派往 {event.unit.name}")
@@ -351,9 +354,56 @@ def count_steps(user: User, *, order: WorkOrder, kind: str) -> int:
 
 def extended_deadline(order: WorkOrder, *, days: int) -> dt.datetime | None:
     """The deadline an approval of `days` working days would give (as the service computes it)."""
-    from hotline.workcalendar.services import WorkingCalendar
     if order.deadline is None or not 1 <= days <= 30:
         return None
     local = timezone.localtime(order.deadline)
     due = WorkingCalendar.load().add_working_days(local.date(), days)
     return dt.datetime.combine(due.date, local.timetz())
+
+
+# --- the callback agent's queue (回访台) -------------------------------------------------------------
+
+def _callbacks(result: str | None = None) -> QuerySet[Event]:
+    qs = Event.objects.filter(order=OuterRef("pk"), kind=Action.CALLBACK)
+    return qs.filter(result=result) if result else qs
+
+
+CALLBACK_TABS: dict[str, tuple[str, Q]] = {
+    "waiting": ("待回访", Q(status=Status.CALLBACK)),
+    "retry": ("未接通待重拨", Q(Exists(_callbacks("unreachable")), status=Status.CALLBACK)),
+    "sample": ("本月抽查", Q()),
+}
+
+
+def callback_queue(user: User, *, tab: str, q: str = "", month: dt.date | None = None) -> QuerySet[WorkOrder]:
+    """Cases awaiting a callback (oldest appeal first), or the month's spot-check sample, each with the
+    latest callback's result and how many calls were tried."""
+    qs = visible_orders(user)
+    if tab == "sample":
+        qs = qs.filter(pk__in=CallbackSample.objects.filter(month=month).values("order_id"))
+    else:
+        qs = qs.filter(CALLBACK_TABS.get(tab, CALLBACK_TABS["waiting"])[1])
+    latest = _callbacks().order_by("-seq")
+    qs = qs.annotate(last_result=Subquery(latest.values("result")[:1]),
+                     last_method=Subquery(latest.values("method")[:1]),
+                     calls=Subquery(_callbacks().values("order").annotate(n=Count("pk")).values("n")[:1]))
+    return search_orders(user, qs, q).select_related("unit", "appeal_type").order_by("received_at", "id")
+
+
+def callback_tab_counts(user: User, *, month: dt.date) -> dict[str, int]:
+    counts = visible_orders(user).aggregate(**{k: Count("pk", filter=c) for k, (_, c) in CALLBACK_TABS.items()
+                                               if k != "sample"})
+    out = {k: counts.get(k) or 0 for k in CALLBACK_TABS}
+    out["sample"] = sample_progress(user, month=month)[0]
+    return out
+
+
+def sample_progress(user: User, *, month: dt.date) -> tuple[int, int]:
+    """(cases drawn, cases called back by hand since drawn with an answer) for the month's sample."""
+    if user.role == Role.UNIT_HANDLER:
+        return 0, 0
+    rows = CallbackSample.objects.filter(month=month)
+    answered = Event.objects.filter(order=OuterRef("order"), kind=Action.CALLBACK, method="manual",
+                                    at__gte=OuterRef("drawn_at")).exclude(result="unreachable")
+    counts = rows.aggregate(total=Count("pk"), done=Count("pk", filter=Q(Exists(answered))))
+    return counts["total"] or 0, counts["done"] or 0
