@@ -380,6 +380,7 @@ def callback_queue(user: User, *, tab: str, q: str = "", month: dt.date | None =
     latest callback's result and how many calls were tried."""
     qs = visible_orders(user)
     if tab == "sample":
+        month = month or timezone.localdate().replace(day=1)
         qs = qs.filter(pk__in=CallbackSample.objects.filter(month=month).values("order_id"))
     else:
         qs = qs.filter(CALLBACK_TABS.get(tab, CALLBACK_TABS["waiting"])[1])

@@ -44,7 +44,8 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     q, month = request.GET.get("q", "").strip()[:40], _month(request)
     page = Paginator(callback_queue(user, tab=tab, q=q, month=month), PAGE_SIZE).get_page(request.GET.get("page"))
     for o in page.object_list:
-        o.last_result_label = CallbackResult(o.last_result).label if o.last_result in CallbackResult.values else ""
+        last: Any = getattr(o, "last_result", None)  # annotated by callback_queue
+        setattr(o, "last_result_label", CallbackResult(last).label if last in CallbackResult.values else "")
     counts = callback_tab_counts(user, month=month)
     number = number or request.GET.get("case", "")
     order = visible_orders(user).select_related(*PANEL_RELATED).filter(number=number).first() if number else None
