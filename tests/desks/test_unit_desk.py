@@ -92,7 +92,7 @@ def test_panel_shows_only_the_actions_of_the_status(client, city, handler):
     assert 'id="act-accept"' not in body
     # the extension form shows only its own fields
     ext = body.split('id="act-request_extension"')[1].split("</details>")[0]
-    assert set(re.findall(r'name="([\w-]+)"', ext)) == {"csrfmiddlewaretoken", "request_extension-version",
+    assert set(re.findall(r'name="([\w-]+)"', ext)) == {"csrfmiddlewaretoken", "action", "request_extension-version",
                                                           "request_extension-days", "request_extension-reason"}
 
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
-from hotline.directory.models import User
+from hotline.directory.models import Unit, User
 from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
 from hotline.workorders.models import Action, AttachmentKind, CallbackMethod, CallbackResult, ContactMethod, WorkOrder
 from hotline.workorders.services import DomainError, transition, transition_with_files
@@ -200,6 +200,68 @@ class CallbackForm(ActionForm):
         return out
 
 
+class DispatchForm(ActionForm):
+    action = Action.DISPATCH
+    submit_label = "派单"
+    unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.filter(active=True).order_by("code"),
+                                  error_messages=ERRORS)
+    co_units = forms.ModelMultipleChoiceField(label="协办单位（可不选）", required=False, error_messages=ERRORS,
+                                              queryset=Unit.objects.filter(active=True).order_by("code"))
+
+    def payload(self) -> dict[str, Any]:
+        return {"unit": self.cleaned_data["unit"].pk, "co_units": [u.pk for u in self.cleaned_data["co_units"]]}
+
+
+class RedispatchForm(DispatchForm):
+    action = Action.REDISPATCH
+    submit_label = "改派"
+    reason = _text("改派理由", REASON_MAX, rows=2)
+
+
+class AnswerForm(ActionForm):
+    action = Action.ANSWER
+    submit_label = "直接答复办结"
+    reason = _text("答复说明（可不填）", REASON_MAX, rows=2, required=False)
+
+
+class VerifyForm(ActionForm):
+    action = Action.VERIFY
+    submit_label = "提交核实结果"
+    upheld = forms.TypedChoiceField(label="核实结果", choices=[("true", "不满意属实"), ("false", "不满意不属实")],
+                                    coerce=lambda v: v == "true", widget=forms.RadioSelect, error_messages=ERRORS)
+    reason = _text("核实情况", REASON_MAX, rows=2, required=False)
+
+    def payload(self) -> dict[str, Any]:
+        return {"upheld": self.cleaned_data["upheld"]}
+
+
+class SuperviseForm(ActionForm):
+    action = Action.SUPERVISE
+    submit_label = "督办"
+    reason = _text("督办要求", REASON_MAX, rows=2)
+
+
+class CloseForm(ActionForm):
+    action = Action.CLOSE
+    submit_label = "办结归档"
+    reason = _text("说明（可不填）", REASON_MAX, rows=2, required=False)
+
+
+class MergeForm(ActionForm):
+    action = Action.MERGE
+    submit_label = "合并"
+    into = forms.CharField(label="并入工单编号", max_length=32, error_messages=ERRORS)
+
+    def payload(self) -> dict[str, Any]:
+        return {"into": self.cleaned_data["into"].strip()}
+
+
+class MarkInvalidForm(ActionForm):
+    action = Action.MARK_INVALID
+    submit_label = "标记无效"
+    reason = _text("无效理由", REASON_MAX, rows=2)
+
+
 UNIT_FORMS: dict[str, type[ActionForm]] = {
     f.action: f for f in (AcceptForm, ContactForm, ReplyForm, RectifyForm, RequestExtensionForm, ReturnForm)
 }
@@ -208,7 +270,9 @@ REVIEW_FORMS: dict[str, type[ActionForm]] = {
     f.action: f for f in (AcceptReplyForm, ReworkForm, ApproveExtensionForm, RefuseExtensionForm)
 }
 CALLBACK_FORMS: dict[str, type[ActionForm]] = {CallbackForm.action: CallbackForm}
-ACTION_FORMS: dict[str, type[ActionForm]] = {**UNIT_FORMS, **REVIEW_FORMS, **CALLBACK_FORMS}
+HOTLINE_FORMS: dict[str, type[ActionForm]] = {f.action: f for f in (
+    AnswerForm, DispatchForm, RedispatchForm, VerifyForm, SuperviseForm, CloseForm, MergeForm, MarkInvalidForm)}
+ACTION_FORMS: dict[str, type[ActionForm]] = {**UNIT_FORMS, **REVIEW_FORMS, **CALLBACK_FORMS, **HOTLINE_FORMS}
 
 
 _DECIDE_EXTENSION = (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)

@@ -310,7 +310,7 @@ def case_history(user: User, *, order: WorkOrder, last: int | None = None) -> li
         out.append(HistoryRow(
             seq=e.seq, at=e.at, kind=e.kind, action=e.get_kind_display(), actor=person_name(e.actor),
             role=Role(e.actor_role).label if e.actor_role in Role.values else e.actor_role,
-            from_status=e.get_from_status_display() if e.from_status else "",
+            from_status=e.get_from_status_display() if e.from_status and e.from_status != e.to_status else "",
             to_status=e.get_to_status_display(), unit=e.unit.name if e.unit else "",
             details=_details(e), attachments=files.get(e.pk, []),
         ))

@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hotline.directory.models import Unit
-from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
+from hotline.workorders.forms import ACTION_FORMS, ActionForm, forms_for
+from hotline.workorders.models import Action, Status
 from hotline.workorders.rules import allowed_actions
 from hotline.workorders import files as stored_files
-from hotline.workorders.selectors import case_attachment, citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
-from hotline.workorders.services import DomainError, transition
+from hotline.workorders.selectors import (
+    PANEL_RELATED, case_attachment, case_history, citizen_view, may_reveal_phone, reveal_phone, visible_orders,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -81,60 +82,44 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _visible_or_404(request: HttpRequest, number: str) -> Any:
-    order = visible_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
+    order = visible_orders(request.user).select_related(*PANEL_RELATED).filter(number=number).first()  # type: ignore[arg-type]
     if order is None:
         raise Http404("工单不存在或无权查看")
     return order
 
 
+def _detail(request: HttpRequest, order: Any, *, bound: ActionForm | None = None, status: int = 200) -> HttpResponse:
+    user: Any = request.user
+    return render(request, "workorders/case_detail.html", {
+        "order": order,
+        "citizen": citizen_view(user, order),
+        "can_reveal": may_reveal_phone(user, order),
+        "history": case_history(user, order=order),
+        "forms": forms_for(order, allowed_actions(order.status, user.role), bound=bound),
+        "open_first": bound is None,
+    }, status=status)
+
+
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _visible_or_404(request, number)
-    user = request.user
-    return render(request, "workorders/case_detail.html", {
-        "order": order,
-        "citizen": citizen_view(user, order),  # type: ignore[arg-type]
-        "can_reveal": may_reveal_phone(user, order),  # type: ignore[arg-type]
-        "events": order_events(user, order=order),  # type: ignore[arg-type]
-        "actions": [(a, Action(a).label) for a in allowed_actions(order.status, user.role)],  # type: ignore[union-attr]
-        "units": Unit.objects.filter(active=True).order_by("code"),
-        "results": CallbackResult.choices,
-        "methods": CallbackMethod.choices,
-    })
-
-
-def _form_data(post: Any) -> dict[str, Any]:
-    """Translate the action form's fields into the transition service's data dict."""
-    data: dict[str, Any] = {}
-    for key in ("unit", "days"):
-        if post.get(key):
-            try:
-                data[key] = int(post[key])
-            except ValueError as exc:
-                raise DomainError(f"{key} 必须是整数", field=key) from exc
-    for key in ("text", "result", "method", "into"):
-        if post.get(key):
-            data[key] = post[key]
-    if post.getlist("co_units"):
-        data["co_units"] = [int(u) for u in post.getlist("co_units") if u.isdigit()]
-    if post.get("upheld") in ("true", "false"):
-        data["upheld"] = post["upheld"] == "true"
-    return data
+    return _detail(request, order)
 
 
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, number: str) -> HttpResponse:
+    """One action's form from the case page; refused input comes back next to its field, typed input kept."""
     order = _visible_or_404(request, number)
     action = request.POST.get("action", "")
-    try:
-        transition(order=order, action=action, actor=request.user,  # type: ignore[arg-type]
-                   reason=request.POST.get("reason", ""), data=_form_data(request.POST))
-    except DomainError as exc:
-        field = f"（{exc.field}）" if exc.field else ""
-        messages.error(request, f"操作失败{field}：{exc.message}")
-    else:
-        messages.success(request, f"已执行：{Action(action).label}")
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        messages.error(request, "未知的操作")
+        return redirect("case_detail", number=number)
+    form = form_class(request.POST, request.FILES, prefix=action)
+    if not form.perform(order=order, actor=request.user):  # type: ignore[arg-type]
+        return _detail(request, _visible_or_404(request, number), bound=form, status=400)
+    messages.success(request, f"已执行：{Action(action).label}")
     return redirect("case_detail", number=number)
 
 
