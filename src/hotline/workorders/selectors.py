@@ -165,7 +165,9 @@ def unit_inbox(user: User, *, tab: str, q: str = "", unit_id: int | None = None)
 
 def unit_tab_counts(user: User) -> dict[str, int]:
     """How many orders each tab holds, in one query."""
-    counts = handler_orders(user).aggregate(**{slug: Count("pk", filter=cond) for slug, (_, cond) in UNIT_TABS.items()})
+    # Every tab holds open or returned orders only: the (unit, status) index narrows the scan to those.
+    counts = handler_orders(user).filter(status__in=(*_LIVE, Status.RETURNED)).aggregate(
+        **{slug: Count("pk", filter=cond) for slug, (_, cond) in UNIT_TABS.items()})
     return {slug: counts[slug] or 0 for slug in UNIT_TABS}
 
 
@@ -335,7 +337,9 @@ def review_queue(user: User, *, tab: str, q: str = "") -> QuerySet[WorkOrder]:
 
 
 def review_tab_counts(user: User) -> dict[str, int]:
-    counts = visible_orders(user).aggregate(**{k: Count("pk", filter=c) for k, (_, c) in REVIEW_TABS.items()})
+    # Scan only the statuses the tabs hold (status index), not the whole table.
+    counts = visible_orders(user).filter(status__in=(Status.REPLIED, Status.ACCEPTED)).aggregate(
+        **{k: Count("pk", filter=c) for k, (_, c) in REVIEW_TABS.items()})
     return {k: counts[k] or 0 for k in REVIEW_TABS}
 
 
@@ -392,8 +396,8 @@ def callback_queue(user: User, *, tab: str, q: str = "", month: dt.date | None =
 
 
 def callback_tab_counts(user: User, *, month: dt.date) -> dict[str, int]:
-    counts = visible_orders(user).aggregate(**{k: Count("pk", filter=c) for k, (_, c) in CALLBACK_TABS.items()
-                                               if k != "sample"})
+    counts = visible_orders(user).filter(status=Status.CALLBACK).aggregate(
+        **{k: Count("pk", filter=c) for k, (_, c) in CALLBACK_TABS.items() if k != "sample"})
     out = {k: counts.get(k) or 0 for k in CALLBACK_TABS}
     out["sample"] = sample_progress(user, month=month)[0]
     return out
