@@ -12,7 +12,7 @@ from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.selectors import working_days_left
 from hotline.workcalendar.services import WorkingCalendar
 from hotline.workorders.models import (
-    Action, Attachment, CallbackMethod, CallbackResult, CallbackSample, ContactMethod, Event, PhoneAccess, Status,
+    Action, Attachment, CallbackMethod, CallbackResult, CallbackSample, ContactMethod, Event, PhoneAccess, ReasonCode, Status,
     WorkOrder,
 )
 
@@ -412,3 +412,15 @@ def sample_progress(user: User, *, month: dt.date) -> tuple[int, int]:
                                     at__gte=OuterRef("drawn_at")).exclude(result="unreachable")
     counts = rows.aggregate(total=Count("pk"), done=Count("pk", filter=Q(Exists(answered))))
     return counts["total"] or 0, counts["done"] or 0
+
+
+def reason_choices(action: str) -> list[tuple[str, str]]:
+    """(code, label) of the active reason codes for an action, for the desks' choice lists."""
+    return reason_codes_for(action=action, upheld=None)
+
+
+def reason_codes_for(*, action: str, upheld: bool | None) -> list[tuple[str, str]]:
+    """As reason_choices; for a verification, `upheld` keeps the codes of that verdict (and either)."""
+    rows = ReasonCode.objects.filter(active=True).order_by("order", "code")
+    return [(r.code, r.label) for r in rows if action in (r.actions or [])
+            and (upheld is None or r.upheld is None or r.upheld is upheld)]
