@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,7 @@ from hotline.desks.panel import case_panel
 from hotline.workorders.forms import REVIEW_FORMS, ActionForm
 from hotline.workorders.models import Action, WorkOrder
 from hotline.workorders.selectors import (
-    PANEL_RELATED, REVIEW_TABS, count_steps, countdowns, extended_deadline, latest_step, review_queue,
+    PANEL_RELATED, REVIEW_TABS, count_steps, page_of_orders, countdowns, extended_deadline, latest_step, review_queue,
     review_tab_counts, step_attachments, visible_orders,
 )
 
@@ -45,7 +44,7 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     tab = request.GET.get("tab", "replies")
     tab = tab if tab in REVIEW_TABS else "replies"
     q = request.GET.get("q", "").strip()[:40]
-    page = Paginator(review_queue(user, tab=tab, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of_orders(review_queue(user, tab=tab, q=q), number=request.GET.get("page"), size=PAGE_SIZE)
     rows = list(page.object_list)
     left = countdowns(rows)
     counts = review_tab_counts(user)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,8 @@ from hotline.desks.panel import case_panel
 from hotline.workorders.forms import UNIT_FORMS, ActionForm
 from hotline.workorders.models import Action
 from hotline.workorders.selectors import (
-    PANEL_RELATED, UNIT_TABS, countdowns, handler_orders, handler_units, unit_inbox, unit_tab_counts,
+    PANEL_RELATED, UNIT_TABS, countdowns, handler_orders, handler_units, page_of_orders, unit_inbox,
+    unit_tab_counts,
 )
 
 PAGE_SIZE = 30
@@ -37,7 +37,7 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     units = handler_units(user)  # type: ignore[arg-type]
     unit_id = f["unit"] if f["unit"] in {u.pk for u in units} else None
     qs = unit_inbox(user, tab=f["tab"], q=f["q"], unit_id=unit_id)  # type: ignore[arg-type]
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of_orders(qs, number=request.GET.get("page"), size=PAGE_SIZE)
     rows = list(page.object_list)
     left = countdowns(rows)
     counts = unit_tab_counts(user)  # type: ignore[arg-type]
@@ -45,7 +45,7 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     order = (handler_orders(user).select_related(*PANEL_RELATED)  # type: ignore[arg-type]
              .filter(number=number).first()) if number else None
     return render(request, "desks/unit/desk.html", {
-        "tabs": [(slug, label, counts[slug]) for slug, (label, _) in UNIT_TABS.items()],
+        "tabs": [(slug, label, counts[slug]) for slug, label in UNIT_TABS.items()],
         "f": f, "units": units, "unit_id": unit_id, "page": page,
         "rows": [(o, left[o.pk]) for o in rows],
         "panel": case_panel(request, order, bound=bound, act_url="desks:unit_act") if order else None,
