@@ -14,6 +14,7 @@ from django.utils import timezone
 from hotline.directory.models import Unit, User
 from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
 from hotline.workorders.models import Action, AttachmentKind, CallbackMethod, CallbackResult, ContactMethod, WorkOrder
+from hotline.workorders.selectors import reason_choices
 from hotline.workorders.services import DomainError, transition, transition_with_files
 
 ERRORS = {"required": "请填写此项", "invalid": "格式不正确", "max_length": "不能超过 %(limit_value)d 字（已输入 %(show_value)d 字）",
@@ -60,6 +61,22 @@ class ActionForm(forms.Form):
     def place_error(self, exc: DomainError) -> None:
         field = self.field_of.get(exc.field or "", exc.field)
         self.add_error(field if field in self.fields and field != "version" else None, exc.message)
+
+
+class CodedReasonForm(ActionForm):
+    """An action that takes a coded reason (理由代码, administrator-edited) beside the free text."""
+
+    reason_code = forms.ChoiceField(label="理由代码（可不选）", required=False, error_messages=ERRORS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *reason_choices(self.action)]
+
+    def payload(self) -> dict[str, Any]:
+        code = self.cleaned_data.get("reason_code")
+        return {"reason_code": code} if code else {}
 
 
 class AcceptForm(ActionForm):
@@ -143,7 +160,7 @@ class RequestExtensionForm(ActionForm):
         return {"days": self.cleaned_data["days"]}
 
 
-class ReturnForm(ActionForm):
+class ReturnForm(CodedReasonForm):
     action = Action.RETURN
     submit_label = "退回"
     reason = _text("退回理由", REASON_MAX, rows=2, placeholder="说明为何不属本单位职责，建议的承办单位")
@@ -155,7 +172,7 @@ class AcceptReplyForm(ActionForm):
     reason = _text("审核意见（可不填）", REASON_MAX, rows=2, required=False)
 
 
-class ReworkForm(ActionForm):
+class ReworkForm(CodedReasonForm):
     action = Action.REWORK
     submit_label = "退回返工"
     reason = _text("返工理由", REASON_MAX, rows=2, placeholder="例如：答复文不对题，未说明处理结果")
@@ -224,7 +241,7 @@ class AnswerForm(ActionForm):
     reason = _text("答复说明（可不填）", REASON_MAX, rows=2, required=False)
 
 
-class VerifyForm(ActionForm):
+class VerifyForm(CodedReasonForm):
     action = Action.VERIFY
     submit_label = "提交核实结果"
     upheld = forms.TypedChoiceField(label="核实结果", choices=[("true", "不满意属实"), ("false", "不满意不属实")],
@@ -232,10 +249,10 @@ class VerifyForm(ActionForm):
     reason = _text("核实情况", REASON_MAX, rows=2, required=False)
 
     def payload(self) -> dict[str, Any]:
-        return {"upheld": self.cleaned_data["upheld"]}
+        return {**super().payload(), "upheld": self.cleaned_data["upheld"]}
 
 
-class SuperviseForm(ActionForm):
+class SuperviseForm(CodedReasonForm):
     action = Action.SUPERVISE
     submit_label = "督办"
     reason = _text("督办要求", REASON_MAX, rows=2)
