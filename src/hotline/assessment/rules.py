@@ -140,9 +140,9 @@ def extension_unexplained(win: Window, conf: dict[str, Any]) -> list[Hit]:
         for order_id, seq, kind in rows:
             by_order[order_id].append((seq, kind))
         for order_id, history in by_order.items():
-            seq = _unexplained(history, approved=_approved_seqs(approvals, order_id, history))
-            if seq is not None:
-                found[order_id] = approvals[(order_id, seq)]
+            first = _unexplained(history, approved=_approved_seqs(approvals, order_id, history))
+            if first is not None:
+                found[order_id] = approvals[(order_id, first)]
     numbers = dict(WorkOrder.objects.filter(pk__in=list(found)).values_list("id", "number"))
     return [Hit(unit_id, numbers[oid], "延期未向当事人解释说明（申请延期后、回复前无联系记录）", (numbers[oid],))
             for oid, unit_id in found.items()]
