@@ -158,6 +158,10 @@ def sync_rule(*, rule: str, indicator: str, box: str, scheme_name: str, month: d
         # One INSERT per batch: a rule can raise thousands of per-case entries on a large month.
         if month.day != 1 or box not in ("hotline", "mailbox") or not indicator.strip():
             raise AssessmentError("自动规则的月份、业务或指标有误", field="rule")
+        ids = {w.unit_id for w in missing}
+        unknown = ids - set(Unit.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise AssessmentError(f"未知的单位 id：{', '.join(map(str, sorted(unknown)))}", field="unit")
         now = timezone.now()
         LedgerEntry.objects.bulk_create([
             LedgerEntry(unit_id=w.unit_id, month=month, box=box, scheme_name=scheme_name, indicator=indicator.strip(),
