@@ -1,12 +1,15 @@
 """Reads of work orders, always scoped to what the asking user may see."""
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from hotline.directory.models import Role, Unit, User
-from hotline.workorders.models import Event, PhoneAccess, WorkOrder
+from hotline.workorders.models import TERMINAL_STATUSES, Event, PhoneAccess, Status, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -81,3 +84,62 @@ def reveal_phone(user: User, *, order: WorkOrder, via: str) -> str | None:
         return None
     PhoneAccess.objects.create(order=order, user=user, via=via)
     return order.citizen_phone
+
+
+# --- the operator desk: a caller's history and duplicate hints ------------------------------------
+
+HISTORY_DAYS = 365
+DUPLICATE_DAYS = 30
+DUPLICATE_RATIO = 0.8  # difflib similarity at which two appeals count as near-identical text
+DUPLICATE_CANDIDATES = 200  # the region's most recent cases compared with the new text
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only: what the operator types may carry spaces or dashes."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def caller_history(user: User, *, phone: str, limit: int = 20) -> dict[str, list[WorkOrder]]:
+    """The caller's cases of the last 12 months this user may see: open ones and the earlier (finished) ones."""
+    phone = normalize_phone(phone)
+    if len(phone) < 7:
+        return {"open": [], "earlier": []}
+    since = timezone.now() - dt.timedelta(days=HISTORY_DAYS)
+    rows = list(
+        visible_orders(user).filter(citizen_phone=phone, received_at__gte=since)
+        .select_related("unit", "category").order_by("-received_at", "-id")[: limit * 2]
+    )
+    open_ = [o for o in rows if o.status not in TERMINAL_STATUSES]
+    earlier = [o for o in rows if o.status in TERMINAL_STATUSES]
+    return {"open": open_[:limit], "earlier": earlier[:limit]}
+
+
+def duplicate_candidates(
+    user: User, *, phone: str, content: str, region_id: int | None, limit: int = 5,
+) -> list[tuple[WorkOrder, str]]:
+    """Cases the new call may repeat, each with why: an open case from the same phone, or near-identical
+    text in the same region within 30 days. A simple first version: the intelligence app may replace it."""
+    found: dict[int, tuple[WorkOrder, str]] = {}
+    base = visible_orders(user).exclude(status__in=(Status.MERGED, Status.INVALID)).select_related("unit")
+    phone = normalize_phone(phone)
+    if len(phone) >= 7:
+        for order in base.exclude(status__in=TERMINAL_STATUSES).filter(citizen_phone=phone) \
+                .order_by("-received_at")[:limit]:
+            found[order.pk] = (order, "同一来电号码的未办结工单")
+    text = content.strip()
+    if region_id and len(text) >= 10:
+        since = timezone.now() - dt.timedelta(days=DUPLICATE_DAYS)
+        recent = base.filter(region_id=region_id, received_at__gte=since).order_by("-received_at")
+        for order in recent[:DUPLICATE_CANDIDATES]:
+            if order.pk in found:
+                continue
+            if _similar(text, order.content):
+                found[order.pk] = (order, f"同一区域近{DUPLICATE_DAYS}天内容相近")
+    return list(found.values())[:limit]
+
+
+def _similar(a: str, b: str) -> bool:
+    """Near-identical texts; the cheap upper bounds first, the exact ratio only when they pass."""
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= DUPLICATE_RATIO and m.quick_ratio() >= DUPLICATE_RATIO \
+        and m.ratio() >= DUPLICATE_RATIO
