@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from hotline.directory.models import Role, Unit, User
@@ -143,3 +144,72 @@ def _similar(a: str, b: str) -> bool:
     m = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return m.real_quick_ratio() >= DUPLICATE_RATIO and m.quick_ratio() >= DUPLICATE_RATIO \
         and m.ratio() >= DUPLICATE_RATIO
+
+
+# --- the dispatcher desk: the queue of new and returned cases -------------------------------------
+
+DISPUTED_BOUNCES = 3  # returned this many times: a jurisdiction dispute (争议工单) for the supervisor to rule on
+QUEUE_STATUSES = (Status.NEW, Status.RETURNED)
+
+
+def dispatch_queue(
+    user: User, *, status: str = "", channel_id: int | None = None, region_id: int | None = None,
+    category_ids: set[int] | None = None, disputed: bool = False, q: str = "",
+) -> QuerySet[WorkOrder]:
+    """New and returned cases waiting for a unit, oldest first."""
+    qs = visible_orders(user).filter(status__in=[status] if status in QUEUE_STATUSES else QUEUE_STATUSES)
+    if channel_id:
+        qs = qs.filter(channel_id=channel_id)
+    if region_id:
+        qs = qs.filter(region_id=region_id)
+    if category_ids is not None:
+        qs = qs.filter(category_id__in=category_ids)
+    if q.strip():
+        qs = qs.filter(search_filter(q))
+    if disputed:
+        returned = Event.objects.filter(kind="return", order__status__in=QUEUE_STATUSES) \
+            .values("order_id").annotate(n=Count("id")).filter(n__gte=DISPUTED_BOUNCES).values("order_id")
+        qs = qs.filter(pk__in=returned)
+    return qs.select_related("channel", "category", "region", "unit", "appeal_type").order_by("received_at", "id")
+
+
+def search_filter(q: str) -> Q:
+    """Case number (or part of it), a full phone number or its last four digits, or the citizen's name."""
+    q = q.strip()
+    digits = normalize_phone(q)
+    cond = Q(number__icontains=q) | Q(citizen_name=q)
+    if len(digits) == 4 and digits == q:
+        cond |= Q(citizen_phone__endswith=digits)
+    elif len(digits) >= 7:
+        cond |= Q(citizen_phone=digits)
+    return cond
+
+
+@dataclass(frozen=True)
+class Bounces:
+    """How often a case was returned, and the latest return: who sent it back, when and why."""
+
+    count: int
+    last_reason: str = ""
+    last_unit: str = ""
+    last_at: dt.datetime | None = None
+
+    @property
+    def disputed(self) -> bool:
+        return self.count >= DISPUTED_BOUNCES
+
+
+def bounces_of(order_ids: list[int]) -> dict[int, Bounces]:
+    """Return events of a page of orders in one query (the user already sees these orders)."""
+    rows = Event.objects.filter(order_id__in=order_ids, kind="return").order_by("order_id", "seq") \
+        .values_list("order_id", "reason", "unit__name", "at")
+    out: dict[int, Bounces] = {}
+    for order_id, reason, unit, at in rows:
+        prev = out.get(order_id)
+        out[order_id] = Bounces((prev.count if prev else 0) + 1, reason, unit or "", at)
+    return out
+
+
+def return_history(user: User, *, order: WorkOrder) -> list[Event]:
+    """The order's returns and re-dispatches, oldest first (empty if the user may not see the order)."""
+    return list(order_events(user, order=order).filter(kind__in=("return", "redispatch", "dispatch")))

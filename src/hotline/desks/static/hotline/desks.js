@@ -45,6 +45,14 @@
       if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) { ev.preventDefault(); select.focus(); }
     });
   }
+  // <input type="checkbox" data-check-all="NAME">: (un)check every checkbox named NAME in its form.
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el && el.matches && el.matches("input[data-check-all]") && el.form) {
+      Array.prototype.forEach.call(el.form.querySelectorAll('input[type=checkbox][name="' + el.dataset.checkAll + '"]'),
+        function (box) { box.checked = el.checked; });
+    }
+  });
   function enhanceAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-unit-picker]"), enhanceUnitPicker);
   }
