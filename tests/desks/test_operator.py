@@ -39,7 +39,7 @@ def test_desk_page_has_the_form_and_the_knowledge_slot(client, city, intake):
     assert '<aside id="kb-slot" class="panel">' in body
     for name in ('name="kb_article"', 'name="kb_query"', 'name="kb_missing"', "知识库未覆盖", 'id="caller-hints"'):
         assert name in body
-    assert 'data-default-submit' in body and 'accesskey="a"' in body and 'accesskey="d"' in body
+    assert 'data-default-submit' in body and 'data-hotkey="a"' in body and 'data-hotkey="d"' in body
 
 
 def test_creating_an_order_shows_its_number_and_an_empty_form(client, city, intake):
@@ -151,7 +151,7 @@ def test_repeat_call_is_recorded_into_the_open_case(client, city, intake):
     repeat = WorkOrder.objects.exclude(pk=target.pk).get()
     assert repeat.status == Status.MERGED and repeat.merged_into == target
     assert target.events.filter(kind=Action.ABSORB, data__repeat=repeat.number).exists()
-    assert f"已记为重复来电并入 {target.number}" in resp.content.decode()
+    assert f"已记为重复来电，并入 {target.number}" in resp.content.decode()
 
 
 def test_repeat_call_into_an_unknown_case_is_refused_whole(client, city, intake):

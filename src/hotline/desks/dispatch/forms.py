@@ -66,7 +66,7 @@ class BulkDispatchForm(forms.Form):
         return [(n, v) for n, v in out if n]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.picked():
             raise forms.ValidationError("请先勾选要派单的工单")
         return data

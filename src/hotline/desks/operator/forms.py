@@ -87,7 +87,7 @@ class IntakeForm(forms.Form):
         return Region.objects.filter(pk=region_id).first() if region_id else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         parent, child = data.get("category_parent"), data.get("category")
         if parent is not None and child is None and category_children(parent.pk):
             self.add_error("category", "请选择二级分类")

@@ -1,17 +1,18 @@
 """受理台: take a call on one screen. Reads via scoped selectors, the write via workorders.intake.take_call."""
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hotline.desks.access import desk_view
 from hotline.desks.operator.forms import IntakeForm
-from hotline.directory.models import Channel, Role, Unit, User
+from hotline.directory.models import Channel, Role, User
 from hotline.directory.selectors import category_children
-from hotline.workorders.intake import KnowledgeUse, Outcome, take_call
-from hotline.workorders.models import WorkOrder
-from hotline.workorders.selectors import caller_history, duplicate_candidates, mask_phone
+from hotline.workorders.intake import KnowledgeUse, take_call
+from hotline.workorders.models import Status, WorkOrder
+from hotline.workorders.selectors import caller_history, duplicate_candidates, mask_phone, visible_orders
 from hotline.workorders.services import DomainError
 
 # A service error's field -> the form field it is shown next to (None: above the form).
@@ -35,15 +36,17 @@ def desk(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(ERROR_FIELDS.get(exc.field or "", None), exc.message)
             else:
-                messages.success(request, _saved_message(order, form.cleaned_data["outcome"]))
                 return redirect(f"{request.path}?saved={order.number}")
         status = 400
+        hints = _hints(user, request.POST)
     else:
         phone = Channel.objects.filter(code="phone").first()
         form = IntakeForm(initial={"channel": phone})
         status = 200
+        hints = {"asked": False}
     return render(request, "desks/operator/desk.html", {
-        "form": form, "saved": request.GET.get("saved", "")[:32], "leader_day": user.role == Role.LEADER,
+        "form": form, "saved": _saved(user, request.GET.get("saved", "")), "leader_day": user.role == Role.LEADER,
+        **hints,
     }, status=status)
 
 
@@ -57,33 +60,40 @@ def _take(user: User, form: IntakeForm) -> WorkOrder:
     )
 
 
-def _saved_message(order: WorkOrder, outcome: str) -> str:
-    if outcome == Outcome.ANSWER:
-        return f"已直接答复办结：{order.number}"
-    if outcome == Outcome.DISPATCH:
-        unit = Unit.objects.filter(pk=order.unit_id).values_list("name", flat=True).first()
-        return f"已受理并派单至{unit}：{order.number}"
-    if outcome == Outcome.REPEAT:
-        into = WorkOrder.objects.filter(pk=order.merged_into_id).values_list("number", flat=True).first()
-        return f"已记为重复来电并入 {into}：{order.number}"
-    return f"已受理，待派单：{order.number}"
+def _saved(user: User, number: str) -> dict[str, str] | None:
+    """The banner after saving: the new number and what became of the call."""
+    order = visible_orders(user).select_related("unit", "merged_into").filter(number=number[:32]).first() \
+        if number else None
+    if order is None:
+        return None
+    if order.status == Status.ANSWERED:
+        text = "已直接答复办结"
+    elif order.status == Status.MERGED and order.merged_into:
+        text = f"已记为重复来电，并入 {order.merged_into.number}"
+    elif order.unit:
+        text = f"已受理并派单至{order.unit.name}"
+    else:
+        text = "已受理，待派单"
+    return {"number": order.number, "text": text}
+
+
+def _hints(user: User, params: Any) -> dict[str, Any]:
+    phone = str(params.get("citizen_phone", ""))[:32]
+    region = str(params.get("region", ""))
+    content = str(params.get("content", ""))[:4000]
+    return {
+        "history": caller_history(user, phone=phone),
+        "duplicates": duplicate_candidates(
+            user, phone=phone, content=content, region_id=int(region) if region.isdigit() else None,
+        ),
+        "masked": mask_phone(phone.strip()), "asked": bool(phone.strip() or content.strip()),
+    }
 
 
 @desk_view("operator")
 def hints(request: HttpRequest) -> HttpResponse:
     """htmx: the caller's cases of the last 12 months and the duplicate hints for what is typed so far."""
-    user = _user(request)
-    phone = request.GET.get("citizen_phone", "")[:32]
-    region = request.GET.get("region", "")
-    content = request.GET.get("content", "")[:4000]
-    history = caller_history(user, phone=phone)
-    duplicates = duplicate_candidates(
-        user, phone=phone, content=content, region_id=int(region) if region.isdigit() else None,
-    )
-    return render(request, "desks/operator/hints.html", {
-        "history": history, "duplicates": duplicates, "masked": mask_phone(phone.strip()),
-        "asked": bool(phone.strip() or content.strip()),
-    })
+    return render(request, "desks/operator/hints.html", _hints(_user(request), request.GET))
 
 
 @desk_view("operator")

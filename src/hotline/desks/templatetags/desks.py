@@ -9,7 +9,7 @@ from hotline.workorders.models import Status
 
 register = template.Library()
 
-_STATUS_COLOUR = {
+_STATUS_COLOUR: dict[str, str] = {
     Status.NEW: "blue", Status.RETURNED: "amber", Status.DISPATCHED: "blue", Status.ACCEPTED: "",
     Status.REPLIED: "amber", Status.CALLBACK: "amber", Status.VERIFYING: "red", Status.UNSATISFIED: "red",
     Status.SUPERVISED: "red", Status.CLOSED: "green", Status.ANSWERED: "green", Status.MERGED: "",

@@ -14,6 +14,13 @@
       if (form) { ev.preventDefault(); form.requestSubmit(form.querySelector("[data-default-submit]") || undefined); }
     }
   });
+  // Alt+<key> clicks the element with data-hotkey="<key>" (the desks' action buttons). Done here rather than
+  // with accesskey: browsers differ in the modifier and some ignore accesskey in synthetic input.
+  document.addEventListener("keydown", function (ev) {
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey || !ev.key || ev.key.length !== 1) { return; }
+    var target = document.querySelector('[data-hotkey="' + ev.key.toLowerCase() + '"]');
+    if (target) { ev.preventDefault(); target.click(); }
+  });
   // <select data-unit-picker>: a filter box before the unit list; typing keeps only the units whose name
   // contains the text (sub-units stay under their unit's group) and selects the first match.
   function enhanceUnitPicker(select) {
@@ -56,6 +63,11 @@
   function enhanceAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-unit-picker]"), enhanceUnitPicker);
   }
-  document.addEventListener("DOMContentLoaded", function () { enhanceAll(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    enhanceAll(document);
+    // After a refused submit, put the cursor in the first field that has an error.
+    var bad = document.querySelector(".field.has-error input:not([type=hidden]), .field.has-error select, .field.has-error textarea");
+    if (bad) { bad.focus(); }
+  });
   document.addEventListener("htmx:afterSwap", function (ev) { enhanceAll(ev.target); });
 })();
