@@ -228,3 +228,16 @@ def test_administrators_edit_the_rule_table(client, city, places):
     })
     assert resp.status_code == 302 and DispatchRule.objects.get().unit == city.unit_a
     assert admin_client.get("/admin/directory/dispatchrule/").status_code == 200
+
+
+# --- the shared unit picker ---------------------------------------------------------------------
+
+def test_unit_picker_groups_units_and_indents_sub_units(city):
+    from django.template import Context, Template
+    from hotline.directory.models import Unit
+    park = Unit.objects.create(name="丙园区", code="P1", city="test", group=Unit.Group.PARK)
+    html = Template('{% load desks %}{% unit_picker "unit" selected %}').render(Context({"selected": park.pk}))
+    assert 'data-unit-picker' in html and 'name="unit"' in html
+    assert html.index('<optgroup label="县市区">') < html.index("甲区人民政府") < html.index("└ 甲区某街道")
+    assert html.index('<optgroup label="园区">') < html.index(f'<option value="{park.pk}" selected>丙园区')
+    assert html.index('<optgroup label="市直单位">') < html.index("市乙局")

@@ -8,7 +8,7 @@ from django import forms
 from hotline.directory.selectors import unit_choices
 
 
-def _unit_choices() -> list[tuple[Any, Any]]:
+def unit_choices_with_blank() -> list[tuple[Any, Any]]:
     return [("", "— 选择承办单位 —"), *unit_choices()]
 
 
@@ -22,6 +22,6 @@ class UnitPicker(forms.Select):
 
 def unit_field(*, required: bool = True, label: str = "承办单位") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
-        label=label, required=required, coerce=int, empty_value=None, choices=_unit_choices, widget=UnitPicker,
+        label=label, required=required, coerce=int, empty_value=None, choices=unit_choices_with_blank, widget=UnitPicker,
         error_messages={"required": "请选择承办单位", "invalid_choice": "所选承办单位不存在或已停用"},
     )
