@@ -24,19 +24,36 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PASSWORD = "pw-12345678"  # tests/factories.py UserFactory
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def chromium(request: pytest.FixtureRequest) -> Any:
+    """A chromium for one test module, stopped at its end: only one sync Playwright may run on a thread, and
+    another suite's session fixture (tests/browser) may start its own after this module."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"{CHROMIUM} missing: install Debian's chromium package")
     playwright = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop on this thread; the test's own ORM calls stay synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    try:
+        pw = playwright.sync_playwright().start()
+    except playwright.Error:
+        # Another suite's fixture (tests/browser) already runs Playwright on this thread: use its browser.
+        running = _running_browser(playwright.Browser)
+        if running is None:
+            raise
+        return running
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+    def stop() -> None:
+        browser.close()
+        pw.stop()
+    request.addfinalizer(stop)
+    return browser
+
+
+def _running_browser(kind: type) -> Any:
+    import gc
+    # type(), not isinstance(): isinstance would evaluate every lazy object (request.csp_nonce ...) on the heap.
+    return next((o for o in gc.get_objects() if type(o) is kind and o.is_connected()), None)
 
 
 @pytest.fixture
