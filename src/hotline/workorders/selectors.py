@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from hotline.directory.models import Role, Unit, User
-from hotline.workorders.models import TERMINAL_STATUSES, Event, PhoneAccess, Status, WorkOrder
+from hotline.workorders.models import TERMINAL_STATUSES, Event, PhoneAccess, ReasonCode, Status, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -213,3 +213,15 @@ def bounces_of(order_ids: list[int]) -> dict[int, Bounces]:
 def return_history(user: User, *, order: WorkOrder) -> list[Event]:
     """The order's returns and re-dispatches, oldest first (empty if the user may not see the order)."""
     return list(order_events(user, order=order).filter(kind__in=("return", "redispatch", "dispatch")))
+
+
+def reason_choices(action: str) -> list[tuple[str, str]]:
+    """(code, label) of the active reason codes for an action, for the desks' choice lists."""
+    return reason_codes_for(action=action, upheld=None)
+
+
+def reason_codes_for(*, action: str, upheld: bool | None) -> list[tuple[str, str]]:
+    """As reason_choices; for a verification, `upheld` keeps the codes of that verdict (and either)."""
+    rows = ReasonCode.objects.filter(active=True).order_by("order", "code")
+    return [(r.code, r.label) for r in rows if action in (r.actions or [])
+            and (upheld is None or r.upheld is None or r.upheld is upheld)]
