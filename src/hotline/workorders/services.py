@@ -320,9 +320,22 @@ def _verify(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: d
 
 
 def _supervise(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    """Supervision's own deadline: `days` working days from now when the supervisor sets one, else the
+    deadline rule's. An overdue open case keeps its deadline (its lateness is measured against it); the
+    supervision deadline is then recorded on the event only."""
+    days = _as_int(data["days"], "days") if data.get("days") not in (None, "") else None
+    if days is not None and not 1 <= days <= 30:
+        raise DomainError("督办时限应为 1 至 30 个工作日", field="days")
+    if days is not None:
+        due = WorkingCalendar.load().add_working_days(timezone.localtime(at).date(), days)
+        supervise_due = dt.datetime.combine(due.date, timezone.localtime(at).timetz())
+        data.update(days=days, supervise_deadline=_iso(supervise_due))
     if order.status != Status.UNSATISFIED:
         return order.status
     _set_deadline(order, at, data)
+    if days is not None:
+        order.deadline = supervise_due
+        data["deadline"] = _iso(supervise_due)
     return Status.SUPERVISED
 
 
