@@ -1,8 +1,11 @@
 """One form per supervisor action, with only that action's fields (Chinese messages)."""
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from hotline.directory.models import User
 from hotline.workorders.reports import NOTE_MAX, leaders
 
 REASON_MAX = 500
@@ -33,18 +36,22 @@ class SuperviseForm(_Versioned):
                                               "invalid": "请输入整数"})
 
 
+class LeaderField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
 class ReportForm(_Versioned):
-    leader = forms.ModelChoiceField(label="报送领导", queryset=None, empty_label="请选择领导",  # type: ignore[arg-type]
-                                    error_messages={"required": "请选择报送领导", "invalid_choice": "请选择列表中的领导"})
+    leader = LeaderField(label="报送领导", queryset=User.objects.none(), empty_label="请选择领导",
+                         error_messages={"required": "请选择报送领导", "invalid_choice": "请选择列表中的领导"})
     note = forms.CharField(label="报送说明", max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": "请填写报送说明", "max_length": f"报送说明不能超过 {NOTE_MAX} 字"})
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         field = self.fields["leader"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, LeaderField)
         field.queryset = leaders()
-        field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign]
 
 
 class UnitPickForm(forms.Form):
