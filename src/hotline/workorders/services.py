@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hotline.directory.models import Role, Unit, User
+from hotline.directory.models import Role, Tag, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
     Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder, metric_columns,
@@ -87,6 +87,10 @@ def create_order(
                 status=Status.NEW, version=1,
             )
             order.save(force_insert=True)
+            if actor is not None and actor.role == Role.LEADER:
+                # A leader taking calls at the intake desk is a leader answering day (领导接听日): the
+                # bulletin's special line counts these cases by this tag.
+                tag_ids = [*(tag_ids or []), _leader_day_tag()]
             if tag_ids:
                 order.tags.add(*tag_ids)  # a new order has no tags: add() skips set()'s read of the current ones
             _append(order, actor=actor, kind=Action.CREATE, at=at, from_status="", to_status=Status.NEW,
@@ -97,6 +101,14 @@ def create_order(
             return WorkOrder.objects.get(source=source, idempotency_key=idempotency_key), False
         raise
     return order, True
+
+
+LEADER_DAY_TAG = ("leader_day", "领导接听日")  # as in hotline/directory/data/tags.csv
+
+
+def _leader_day_tag() -> int:
+    tag, _ = Tag.objects.get_or_create(code=LEADER_DAY_TAG[0], defaults={"name": LEADER_DAY_TAG[1]})
+    return tag.pk
 
 
 def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
