@@ -60,6 +60,7 @@ def run(options: dict[str, Any], out: Output) -> None:
 
 def _prepare(want: int, out: Output) -> None:
     from hotline.bench import assess_data, desks_data
+    from hotline.workorders.models import Status, WorkOrder
 
     call_command("migrate", verbosity=0, interactive=False)
     have, changed = assess_data.existing_orders(), False
@@ -73,6 +74,13 @@ def _prepare(want: int, out: Output) -> None:
         started = time.perf_counter()
         events = desks_data.generate_tail(TAIL)
         out.write(f"generated {TAIL:,} open orders, {events:,} events in {time.perf_counter() - started:.0f} s\n")
+        changed = True
+    # The assess generator leaves every case that was called back in "callback" (its metrics read events
+    # only); on a desk that would be a queue of 850,000. A case called back satisfied is closed: say so.
+    closed = (WorkOrder.objects.filter(number__startswith=assess_data.PREFIX, status=Status.CALLBACK)
+              .update(status=Status.CLOSED))
+    if closed:
+        out.write(f"closed {closed:,} called-back bench orders\n")
         changed = True
     if changed:
         with connection.cursor() as cursor:
@@ -106,14 +114,16 @@ def _measure(options: dict[str, Any], out: Output) -> None:
 
     _prepare(options["orders"], out)
     users = desks_data.users()
-    out.write(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  goal p95 < {GOAL_MS:.0f} ms\n")
+    out.write(f"{'page':<24}\t{'first ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  goal p95 < {GOAL_MS:.0f} ms\n")
     for label, role, url in pages():
         client = Client()
         client.force_login(users[role])
-        for _ in range(2):  # warm: template compilation, connection, caches of the operating system
-            status = client.get(url).status_code
+        started = time.perf_counter()
+        status = client.get(url).status_code
+        cold = (time.perf_counter() - started) * 1000
+        status = client.get(url).status_code  # warm: templates compiled, pages cached by the OS
         if status != 200:
-            out.write(f"{label:<28} HTTP {status} ({url})\n")
+            out.write(f"{label:<24}\tHTTP {status} ({url})\n")
             continue
         times = []
         for _ in range(options["repeat"]):
@@ -124,7 +134,7 @@ def _measure(options: dict[str, Any], out: Output) -> None:
         queries = _count_queries(client, url)
         p95 = percentile(times, .95)
         flag = "ok" if p95 < GOAL_MS else "SLOW"
-        out.write(f"{label:<28} {percentile(times, .5):>8.1f} {p95:>8.1f} {queries:>8}  {flag}\n")
+        out.write(f"{label:<24}\t{cold:>8.1f} {percentile(times, .5):>8.1f} {p95:>8.1f} {queries:>8}  {flag}\n")
         out.flush()
 
 

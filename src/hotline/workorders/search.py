@@ -11,7 +11,7 @@ import re
 from django.db.models import Q, QuerySet
 
 from hotline.directory.models import Role, User
-from hotline.workorders.models import WorkOrder
+from hotline.workorders.models import PhoneTail, WorkOrder
 
 NUMBER = re.compile(r"^(RX|XX)\d{4,}$", re.IGNORECASE)
 PHONE = re.compile(r"^\+?\d{7,15}$")
@@ -33,5 +33,5 @@ def search(qs: QuerySet[WorkOrder], *, user: User, q: str) -> QuerySet[WorkOrder
     if PHONE.match(compact):
         return qs.filter(identity & Q(citizen_phone=compact))
     if TAIL.match(compact):
-        return qs.filter(identity & Q(citizen_phone__endswith=compact))
+        return qs.alias(phone_tail=PhoneTail("citizen_phone")).filter(identity & Q(phone_tail=compact))
     return qs.filter((identity & Q(citizen_name=q)) | Q(content__contains=q))

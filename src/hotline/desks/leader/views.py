@@ -2,6 +2,7 @@
 grades, special reports awaiting an instruction (批示), and the way into a leader answering day."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +33,12 @@ def _month(request: HttpRequest) -> Month:
 
 def cases_url(month: Month, figure: str, key: str = "", box: str = "hotline") -> str:
     query = {"month": str(month), "box": box, "figure": figure} | ({"key": key} if key else {})
-    return f"{reverse('figure_cases')}?{urlencode(query)}"
+    return f"{_figure_cases_path()}?{urlencode(query)}"
+
+
+@functools.cache
+def _figure_cases_path() -> str:
+    return reverse("figure_cases")
 
 
 def _charts(data: LeaderMonth) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Indexes for the desks' queues, measured by `hotline bench desks` on 1,000,000 cases."""
 from django.db import migrations, models
 
+import hotline.workorders.models
+
 
 class Migration(migrations.Migration):
 
@@ -24,5 +26,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='workorder',
             index=models.Index(fields=['citizen_phone'], name='workorder_phone'),
+        ),
+        migrations.AddIndex(
+            model_name='workorder',
+            index=models.Index(hotline.workorders.models.PhoneTail('citizen_phone'), name='workorder_phone_tail'),
         ),
     ]
