@@ -2,10 +2,11 @@
 
 No browser is ever downloaded: `scripts/system-deps` installs the `chromium` package and the tests
 launch /usr/bin/chromium. Every test gets a fresh 1366x768 context (no shared cookies); the browser
-itself is started once per session. Screenshots go to var/screenshots/<name>.png (not committed).
+itself is started once per test module. Screenshots go to var/screenshots/<name>.png (not committed).
 """
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -31,21 +32,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Module-scoped, not session-scoped: only one sync Playwright may run on
+    a thread, and other test directories start their own; a browser that is already running is reused."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"{CHROMIUM} missing: run scripts/system-deps as root (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Browser, Error, sync_playwright
 
     # Playwright's sync API keeps an asyncio loop on this thread; Django's ORM calls made by the
     # test itself (fixtures, assertions) are still synchronous, so allow them explicitly.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    try:
+        driver = sync_playwright().start()
+    except Error:
+        running = next((o for o in gc.get_objects() if type(o) is Browser and o.is_connected()), None)
+        if running is None:
+            raise
+        yield running
+        return
+    b = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
+        driver.stop()
 
 
 @pytest.fixture
