@@ -7,7 +7,7 @@ import hotline.workorders.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0004_month_cube_index'),
+        ('workorders', '0005_reason_codes'),
     ]
 
     operations = [
