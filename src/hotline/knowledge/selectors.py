@@ -81,7 +81,7 @@ def missed_duties(*, month: dt.date, as_of: dt.datetime) -> list[UpdateDuty]:
     due date, or delivered after it. Cancelled duties never count."""
     start, end = _month_range(month)
     as_of_day = timezone.localdate(as_of)
-    qs = UpdateDuty.objects.filter(due_date__gte=start, due_date__lt=end, due_date__lt=as_of_day).exclude(
+    qs = UpdateDuty.objects.filter(due_date__gte=start, due_date__lt=min(end, as_of_day)).exclude(
         status=DutyStatus.CANCELLED).select_related("unit").order_by("due_date", "pk")
     out = []
     for duty in qs:
