@@ -17,3 +17,8 @@ def publish_article(city, *, title="医疗保险异地就医备案", body="参�
     article = services.create_article(actor=city.user("kb_editor"), title=title, body=body,
                                       unit=unit or city.unit_a, **extra)
     return services.publish(actor=city.user("kb_editor"), article=article)
+
+
+@pytest.fixture
+def kb_city(kb):
+    return kb
