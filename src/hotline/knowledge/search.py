@@ -21,7 +21,7 @@ from hotline.knowledge.tokens import WORD, bigrams, normalize, words
 
 MAX_POSTINGS = 1500
 BIGRAM_WEIGHT = 1.0
-WORD_WEIGHT = 1.0
+WORD_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.6
 MAX_QUERY_CHARS = 200
 SNIPPET_CHARS = 90
