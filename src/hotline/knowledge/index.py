@@ -17,7 +17,7 @@ from hotline.knowledge.models import Article, ArticleStatus, IndexState, Posting
 from hotline.knowledge.tokens import DocTerms, document_terms
 
 K1 = 1.2
-B = 0.75
+B = 0.9
 BATCH = 2000
 
 

@@ -33,6 +33,13 @@ def visible_articles(user: User) -> QuerySet[Article]:
     return qs.none()
 
 
+def public_articles(*, today: dt.date) -> QuerySet[Article]:
+    """What a public channel may read: published, valid today, public."""
+    from hotline.knowledge.search import offered
+
+    return Article.objects.select_related("unit").filter(offered(public_only=True, today=today))
+
+
 def unit_articles(user: User) -> QuerySet[Article]:
     """The articles a unit handler keeps (their unit and sub-units)."""
     if user.role != Role.UNIT_HANDLER or not user.unit_id:
