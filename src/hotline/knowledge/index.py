@@ -88,6 +88,8 @@ def _insert_postings(rows: list[tuple[int, int, float]]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
+        # A larger page cache for this connection: the postings' term index takes inserts all over it.
+        cursor.execute("PRAGMA cache_size = -262144")
         for lo in range(0, len(rows), 50000):
             cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES (%s, %s, %s)', rows[lo:lo + 50000])
 
@@ -103,16 +105,19 @@ def _set_lengths(docs: Iterable[tuple[Article, DocTerms]]) -> None:
 
 
 def _term_ids(texts: set[str]) -> dict[str, int]:
+    """Ids of the terms, inserting the new ones (raw INSERT ... ON CONFLICT DO NOTHING: no model objects)."""
     found: dict[str, int] = {}
     items = sorted(texts)
     for lo in range(0, len(items), 900):
         found.update(Term.objects.filter(text__in=items[lo:lo + 900]).values_list("text", "id"))
-    missing = [Term(text=t, df=0) for t in items if t not in found]
+    missing = [t for t in items if t not in found]
     if missing:
-        Term.objects.bulk_create(missing, batch_size=2000, ignore_conflicts=True)
-        new = [t.text for t in missing]
-        for lo in range(0, len(new), 900):
-            found.update(Term.objects.filter(text__in=new[lo:lo + 900]).values_list("text", "id"))
+        table = Term._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(f'INSERT INTO "{table}" ("text", "df") VALUES (%s, 0) ON CONFLICT DO NOTHING',
+                               [(t,) for t in missing])
+        for lo in range(0, len(missing), 900):
+            found.update(Term.objects.filter(text__in=missing[lo:lo + 900]).values_list("text", "id"))
     return found
 
 

@@ -1,4 +1,4 @@
-"""Ranked search over the postings: BM25 over jieba words and character bigrams, synonyms expanded.
+"""Ranked search over the postings: BM25 over character bigrams, title weighted, synonyms expanded.
 
 Reads only. Per query term, at most MAX_POSTINGS postings are read, the heaviest first (an index on
 (term, weight desc)): a term so common that it has more is worth little per article (low idf), and the
@@ -17,11 +17,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from hotline.knowledge.models import Article, ArticleStatus, IndexState, Posting, SynonymGroup, Term
-from hotline.knowledge.tokens import WORD, bigrams, normalize, words
+from hotline.knowledge.tokens import normalize, terms
 
 MAX_POSTINGS = 1500
-BIGRAM_WEIGHT = 1.0
-WORD_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.6
 MAX_QUERY_CHARS = 200
 SNIPPET_CHARS = 90
@@ -47,13 +45,11 @@ def synonyms_of(text: str) -> list[str]:
 
 
 def query_terms(text: str) -> dict[str, float]:
-    """Term -> query weight (kind weight; synonyms' terms weigh less)."""
+    """Term -> query weight (1; a synonym's terms weigh SYNONYM_WEIGHT)."""
     weights: dict[str, float] = defaultdict(float)
     for source, factor in [(text, 1.0)] + [(s, SYNONYM_WEIGHT) for s in synonyms_of(text)]:
-        for term in set(words(source)):
-            weights[term] = max(weights[term], WORD_WEIGHT * factor)
-        for term in set(bigrams(source)):
-            weights[term] = max(weights[term], BIGRAM_WEIGHT * factor)
+        for term in set(terms(source)):
+            weights[term] = max(weights[term], factor)
     return dict(weights)
 
 
@@ -119,8 +115,8 @@ def search(text: str, *, limit: int = 10, public_only: bool = False, today: dt.d
 
 
 def highlight_terms(text: str) -> list[str]:
-    """The strings to mark in results: the query's words, its CJK bigrams and synonyms, longest first."""
-    found = {w[len(WORD):] for w in words(text)} | set(bigrams(text))
+    """The strings to mark in results: the query's terms and synonyms, longest first."""
+    found = set(terms(text))
     for syn in synonyms_of(text):
         found.add(normalize(syn))
     return sorted((f for f in found if f), key=lambda s: (-len(s), s))
