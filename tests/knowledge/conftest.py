@@ -14,9 +14,10 @@ def kb(city):
 
 def publish_article(city, *, title="医疗保险异地就医备案", body="参保人员异地就医前，可通过医保服务平台办理备案手续。",
                     unit=None, **extra):
+    at = extra.get("at")
     article = services.create_article(actor=city.user("kb_editor"), title=title, body=body,
                                       unit=unit or city.unit_a, **extra)
-    return services.publish(actor=city.user("kb_editor"), article=article)
+    return services.publish(actor=city.user("kb_editor"), article=article, at=at)
 
 
 @pytest.fixture
