@@ -78,3 +78,24 @@ def test_month_figures_and_bulletin_count_direct_answers_and_gaps(kb):
     assert headline["answered_directly"] == 2
     section = knowledge_figures({"ledger": []}, month=MAY, as_of=at(6, 1))
     assert section["available"] and section["answered_from_articles"] == 2
+
+
+def test_intake_knowledge_cites_or_records_a_gap_with_a_duty(kb):
+    from hotline.workorders.services import transition
+
+    article = publish_article(kb)
+    answered = kb.new_order()
+    transition(order=answered, action="answer", actor=kb.user("operator"))
+    citation = services.record_intake_knowledge(actor=kb.user("operator"), order=answered, article_id=article.pk,
+                                                query="异地就医")
+    assert isinstance(citation, Citation) and citation.article == article
+    dispatched = kb.dispatched(unit=kb.unit_b)
+    gap = services.record_intake_knowledge(actor=kb.user("operator"), order=dispatched, article_id=None,
+                                           query="电动车上牌", missing=True)
+    assert isinstance(gap, Gap) and gap.duty.unit == kb.unit_b
+    services.retire(actor=kb.user("kb_editor"), article=article, reason="废止")
+    again = kb.new_order()
+    transition(order=again, action="answer", actor=kb.user("operator"))
+    with pytest.raises(KnowledgeError) as err:
+        services.record_intake_knowledge(actor=kb.user("operator"), order=again, article_id=article.pk)
+    assert err.value.field == "kb_article"

@@ -375,3 +375,25 @@ def record_gap(*, actor: User | None, order: WorkOrder, query: str, unit: Unit |
                                reason=f"工单 {order.number} 话务员检索知识库未找到答案，请补充知识条目。")
         return Gap.objects.create(order=order, query=(query or "")[:200], unit=unit, duty=duty,
                                   recorded_by=actor, at=at)
+
+
+def record_intake_knowledge(*, actor: User, order: WorkOrder, article_id: int | None, query: str = "",
+                            missing: bool = False, at: dt.datetime | None = None) -> Citation | Gap | None:
+    """What the operator did in the desk's knowledge panel, for a call just taken (call inside the intake's
+    transaction): an answered call citing an article records the citation; "知识库未覆盖" records a gap
+    and, when the call went to a unit, an update duty for that unit."""
+    from hotline.knowledge.search import offered
+    from hotline.workorders.models import Status
+
+    at = at or timezone.now()
+    if article_id and order.status == Status.ANSWERED:
+        article = Article.objects.filter(offered(public_only=False, today=timezone.localdate(at)),
+                                         pk=article_id).first()
+        if article is None:
+            raise KnowledgeError("所引用的知识条目未发布或已过期", field="kb_article")
+        return Citation.objects.create(order=order, article=article, article_version=article.version,
+                                       query=(query or "")[:200], at=at)
+    if missing:
+        return record_gap(actor=actor, order=order, query=query, unit=order.unit,
+                          create_duty=order.unit_id is not None, at=at)
+    return None
