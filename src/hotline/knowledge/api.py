@@ -55,7 +55,7 @@ def _public_only(request: HttpRequest) -> bool:
 def search_articles(request: HttpRequest, params: Query[SearchIn]) -> list[HitOut]:
     hits = search(params.q, limit=params.limit, public_only=_public_only(request))
     return [HitOut(key=h.article.key, title=h.article.title, score=h.score, snippet=str(h.snippet),
-                   unit=h.article.unit.name if h.article.unit else None, public=h.article.public,
+                   unit=h.unit_name or None, public=h.article.public,
                    valid_until=h.article.valid_until, url=f"/api/kb/articles/{h.article.key}") for h in hits]
 
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -127,13 +127,13 @@ def parse_row(line: int, raw: dict[str, Any], lookups: _Lookups) -> Row:
         except ValueError:
             raise ImportError_(f"日期应为 YYYY-MM-DD，实际为“{value}”", line=line, field="valid_until") from None
     public = True
-    value = raw.get("public")
-    if isinstance(value, bool):
-        public = value
-    elif value is not None and str(value).strip():
-        flag = str(value).strip().lower()
+    flag_value = raw.get("public")
+    if isinstance(flag_value, bool):
+        public = flag_value
+    elif flag_value is not None and str(flag_value).strip():
+        flag = str(flag_value).strip().lower()
         if flag not in TRUE | FALSE:
-            raise ImportError_(f"应为 1/0、true/false 或 是/否，实际为“{value}”", line=line, field="public")
+            raise ImportError_(f"应为 1/0、true/false 或 是/否，实际为“{flag_value}”", line=line, field="public")
         public = flag in TRUE
     return Row(line, key, _text(raw, "title", line, required=True), _text(raw, "body", line, required=True),
                category, unit, valid_until, public)
@@ -189,17 +189,17 @@ def _write_chunk(rows: list[Row], *, actor: User | None, today: dt.date) -> tupl
     Article.objects.bulk_update(changed, ["title", "body", "unit", "valid_until", "public", "status", "version",
                                           "updated_at", "updated_by"], batch_size=1000)
     touched = fresh + changed
-    by_key = {r.key: r for r in rows}
+    cats = {r.key: r.category.pk for r in rows if r.category is not None}
     ArticleVersion.objects.bulk_create([
         ArticleVersion(article=a, version=a.version, action="import", title=a.title, body=a.body,
                        keywords=a.keywords, public=a.public, valid_from=a.valid_from, valid_until=a.valid_until,
                        status=a.status, unit=a.unit, changed_by=actor, changed_at=now,
-                       category_ids=[by_key[a.key].category.pk] if by_key[a.key].category else [])
+                       category_ids=[cats[a.key]] if a.key in cats else [])
         for a in touched], batch_size=1000)
     through = Article.categories.through
     through.objects.filter(article_id__in=[a.pk for a in changed]).delete()
-    through.objects.bulk_create([through(article_id=a.pk, category_id=by_key[a.key].category.pk)
-                                 for a in touched if by_key[a.key].category], batch_size=2000)
+    through.objects.bulk_create([through(article_id=a.pk, category_id=cats[a.key]) for a in touched if a.key in cats],
+                                batch_size=2000)
     index.reindex(touched)
     return len(fresh), len(changed)
 
@@ -216,7 +216,7 @@ def export_rows() -> Iterator[dict[str, Any]]:
                "public": "1" if a.public else "0", "status": a.status}
 
 
-def export_articles(*, out: TextIO, fmt: str = "csv") -> int:
+def export_articles(*, out: Any, fmt: str = "csv") -> int:
     count = 0
     if fmt == "jsonl":
         for row in export_rows():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 
 MAX_TERM = 40
@@ -50,11 +49,11 @@ KEYWORD_WEIGHT = 2.0
 
 def document_terms(*, title: str, body: str, keywords: str = "") -> DocTerms:
     """BM25F-style frequencies: a term in the title counts TITLE_WEIGHT times, in the keywords KEYWORD_WEIGHT."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     length = 0.0
     for text, weight in ((title, TITLE_WEIGHT), (keywords, KEYWORD_WEIGHT), (body, 1.0)):
         found = terms(text)
         length += weight * len(found)
         for term in found:
-            counts[term] += weight
-    return DocTerms(dict(counts), max(1, int(round(length))))
+            counts[term] = counts.get(term, 0.0) + weight
+    return DocTerms(counts, max(1, int(round(length))))
