@@ -37,6 +37,7 @@ GREETING = re.compile(r"^.{0,40}?(?:回复如下|答复如下|您好)[：:！!�
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--articles", type=int, default=100_000, help="articles in the scale test (default 100,000)")
     parser.add_argument("--queries", type=int, default=300, help="timed queries (default 300)")
+    parser.add_argument("--no-quality", action="store_true", help="skip the recall measurement (scale only)")
     parser.add_argument("--postgres", default="", help="postgres://… URL of a database named *bench* to run on too")
 
 
@@ -69,7 +70,7 @@ def run(options: dict[str, Any], out: Output) -> None:
             out.flush()
             env = {k: v for k, v in os.environ.items() if k != "HOTLINE_DATABASE_URL"} | extra | {CHILD_ENV: "1"}
             argv = [sys.executable, "-m", "hotline.cli", "bench", "kb", "--articles", str(options["articles"]),
-                    "--queries", str(options["queries"])]
+                    "--queries", str(options["queries"])] + (["--no-quality"] if options["no_quality"] else [])
             if subprocess.run(argv, env=env).returncode != 0:
                 raise CommandError(f"{label} run failed")
     finally:
@@ -85,8 +86,9 @@ def _measure(options: dict[str, Any], out: Output) -> None:
     _empty()
     rows = replies()
     with tempfile.TemporaryDirectory() as tmp:
-        _quality(rows, Path(tmp), out)
-        _empty()
+        if not options["no_quality"]:
+            _quality(rows, Path(tmp), out)
+            _empty()
         _scale(rows, Path(tmp), options, out)
 
 
