@@ -397,3 +397,16 @@ def record_intake_knowledge(*, actor: User, order: WorkOrder, article_id: int | 
         return record_gap(actor=actor, order=order, query=query, unit=order.unit,
                           create_duty=order.unit_id is not None, at=at)
     return None
+
+
+def take_call_with_knowledge(*, actor: User, knowledge: Any = None, **call: Any) -> WorkOrder:
+    """The operator desk's intake (workorders.intake.take_call) and what was done in the knowledge panel
+    (a cited article, or 知识库未覆盖), all or nothing. `knowledge` is a workorders.intake.KnowledgeUse."""
+    from hotline.workorders.intake import take_call
+
+    with transaction.atomic():
+        order = take_call(actor=actor, knowledge=knowledge, **call)
+        if knowledge is not None:
+            record_intake_knowledge(actor=actor, order=order, article_id=knowledge.article_id,
+                                    query=knowledge.query, missing=knowledge.missing)
+    return order
