@@ -132,7 +132,7 @@ def _offered_ids(ids: list[int], *, public_only: bool, today: dt.date) -> set[in
     sql = (f'SELECT "id" FROM "{Article._meta.db_table}" WHERE "id" IN ({", ".join(["%s"] * len(ids))}) '
            'AND "status" = %s AND ("valid_until" IS NULL OR "valid_until" >= %s) '
            'AND ("valid_from" IS NULL OR "valid_from" <= %s)' + (' AND "public" = %s' if public_only else ""))
-    params: list[object] = [*ids, ArticleStatus.PUBLISHED.value, today, today] + ([True] if public_only else [])
+    params: list[Any] = [*ids, ArticleStatus.PUBLISHED.value, today, today] + ([True] if public_only else [])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
