@@ -10,7 +10,8 @@ from hotline.desks.access import desk_view
 from hotline.desks.operator.forms import IntakeForm
 from hotline.directory.models import Channel, Role, User
 from hotline.directory.selectors import category_children
-from hotline.workorders.intake import KnowledgeUse, take_call
+from hotline.knowledge.services import take_call_with_knowledge
+from hotline.workorders.intake import KnowledgeUse
 from hotline.workorders.models import Status, WorkOrder
 from hotline.workorders.selectors import caller_history, duplicate_candidates, mask_phone, visible_orders
 from hotline.workorders.services import DomainError
@@ -52,7 +53,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 def _take(user: User, form: IntakeForm) -> WorkOrder:
     d = form.cleaned_data
-    return take_call(
+    return take_call_with_knowledge(
         actor=user, fields=form.work_order_fields(), outcome=d["outcome"], unit_id=d.get("unit"),
         answer=d.get("answer", ""), repeat_of=d.get("repeat_of", "").strip(),
         knowledge=KnowledgeUse(article_id=d.get("kb_article"), query=d.get("kb_query", ""),
