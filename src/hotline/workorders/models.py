@@ -78,6 +78,10 @@ class PhoneTail(models.Func):
     template = "SUBSTR(%(expressions)s, -4)"
     output_field = models.CharField()
 
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # PostgreSQL's SUBSTR(x, -4) starts before the string and returns all of it; RIGHT is the tail.
+        return self.as_sql(compiler, connection, template="RIGHT(%(expressions)s, 4)", **extra)
+
 
 class WorkOrder(models.Model):
     number = models.CharField("工单编号", max_length=32, unique=True)
