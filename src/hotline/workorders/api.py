@@ -170,7 +170,7 @@ def _actions_for(user: User, order: WorkOrder) -> list[dict[str, str]]:
 def _detail(user: User, order: WorkOrder) -> dict[str, Any]:
     return {
         **_item(user, order),
-        "content": order.content, "address": order.address,
+        "content": order.content,  # the address comes masked from citizen_view via _item
         "tags": [_ref(t) for t in order.tags.all()],
         "co_units": [_ref(u, "id") for u in order.co_units.all()],
         "dispatched_at": order.dispatched_at, "deadline_fallback": order.deadline_fallback,
