@@ -18,7 +18,7 @@ from hotline.workorders.models import Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
 from hotline.workorders.schemas import (
     CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, TransitionIn,
-    TransitionOut, data_schema,
+    TransitionOut, clean_action_data, data_errors,
 )
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
@@ -104,6 +104,10 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# Outside these days a bound excludes nothing, and its instant would not fit a datetime in UTC (year 0/10000).
+_FIRST_DAY, _LAST_DAY = dt.date(1000, 1, 1), dt.date(9998, 12, 31)
+
+
 def _filtered(user: User, f: CaseFilters) -> QuerySet[WorkOrder]:
     qs = visible_orders(user)
     errors: list[dict[str, Any]] = []
@@ -122,9 +126,9 @@ def _filtered(user: User, f: CaseFilters) -> QuerySet[WorkOrder]:
         qs = qs.filter(channel=channel)
     if errors:
         raise InputError(errors)
-    if f.received_from is not None:
+    if f.received_from is not None and f.received_from > _FIRST_DAY:
         qs = qs.filter(received_at__gte=_day_start(f.received_from))
-    if f.received_to is not None:
+    if f.received_to is not None and f.received_to < _LAST_DAY:
         qs = qs.filter(received_at__lt=_day_start(f.received_to + dt.timedelta(days=1)))
     if f.overdue is not None:
         qs = qs.filter(overdue=f.overdue)
@@ -245,16 +249,11 @@ def case_transition(request: HttpRequest, number: str, payload: TransitionIn) ->
     user = _user(request)
     order = _visible(user, number)
     try:
-        data = data_schema(payload.action).model_validate(payload.data)
+        data = clean_action_data(payload.action, payload.data)
     except pydantic.ValidationError as exc:
-        raise InputError([
-            error_item(".".join(["data", *(str(p) for p in e["loc"])]), e["msg"], e["type"]) for e in exc.errors()
-        ]) from exc
+        raise InputError([error_item(*e) for e in data_errors(exc)]) from exc
     try:
-        event = transition(
-            order=order, action=payload.action, actor=user, reason=payload.reason,
-            data=data.model_dump(mode="json", exclude_defaults=True),
-        )
+        event = transition(order=order, action=payload.action, actor=user, reason=payload.reason, data=data)
     except DomainError as exc:
         # The service names keys of `data` bare ("unit"); the API names them by their place in the body.
         if exc.field and exc.field not in ("action", "reason"):
