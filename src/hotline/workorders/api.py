@@ -14,6 +14,7 @@ from ninja.responses import Status as Reply
 
 from hotline.api import InputError, error_item, integration_auth, staff_auth
 from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Role, Tag, Unit, User
+from hotline.directory.services import IdempotencyConflict, request_fingerprint, run_once
 from hotline.workorders.models import Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
 from hotline.workorders.schemas import (
@@ -244,14 +245,34 @@ def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
 
 
 @router.post("/cases/{number}/transitions", auth=staff_auth, response={200: TransitionOut, **ERRORS},
-             summary="执行流转动作")
-def case_transition(request: HttpRequest, number: str, payload: TransitionIn) -> dict[str, Any]:
+             summary="执行流转动作（可带 Idempotency-Key）")
+def case_transition(
+    request: HttpRequest, number: str, payload: TransitionIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=120),
+) -> dict[str, Any]:
+    """With an Idempotency-Key, a retry of the same request by the same user answers as the first time and
+    acts once; the key reused for a different request is a 409."""
     user = _user(request)
-    order = _visible(user, number)
     try:
         data = clean_action_data(payload.action, payload.data)
     except pydantic.ValidationError as exc:
         raise InputError([error_item(*e) for e in data_errors(exc)]) from exc
+
+    def work() -> tuple[int, dict[str, Any]]:
+        order = _visible(user, number)
+        return 200, _transition(user, order, payload, data)
+
+    if idempotency_key is None:
+        return work()[1]
+    fingerprint = request_fingerprint("transition", number, payload.model_dump_json())
+    try:
+        _, body, _ = run_once(user=user, key=idempotency_key, fingerprint=fingerprint, work=work)
+    except IdempotencyConflict as exc:
+        raise InputError([error_item("Idempotency-Key", str(exc), "idempotency_key_reused")], status=409) from exc
+    return body
+
+
+def _transition(user: User, order: WorkOrder, payload: TransitionIn, data: dict[str, Any]) -> dict[str, Any]:
     try:
         event = transition(order=order, action=payload.action, actor=user, reason=payload.reason, data=data)
     except DomainError as exc:
@@ -260,4 +281,5 @@ def case_transition(request: HttpRequest, number: str, payload: TransitionIn) ->
             exc.field = f"data.{exc.field}"
         raise
     # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).
-    return {"event": _event(event), "case": _detail(user, order)}
+    # Stored as JSON for retries (an Idempotency-Key), so shaped by the response schema here.
+    return TransitionOut.model_validate({"event": _event(event), "case": _detail(user, order)}).model_dump(mode="json")
