@@ -20,6 +20,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from hotline.directory.models import IntegrationToken, User
+from hotline.directory.security import SecondFactor, second_factor
 from hotline.directory.services import active_integration_token
 from hotline.workorders.services import DomainError, ForbiddenMove
 
@@ -164,6 +165,9 @@ class StaffSession(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
         if key is None or not user.is_authenticated or not user.is_active:
+            return None
+        # A session that still owes its second factor (or must enrol one first) is not logged in for the API.
+        if second_factor(request) is not SecondFactor.DONE:
             return None
         assert isinstance(user, User)
         return user
