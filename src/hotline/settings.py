@@ -133,12 +133,12 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Django's own validators; their messages come in Chinese from Django's zh-hans translation.
+# Django's validators, with Chinese messages (hotline/directory/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "hotline.directory.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "hotline.directory.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "hotline.directory.passwords.CommonPasswordValidator"},
+    {"NAME": "hotline.directory.passwords.NumericPasswordValidator"},
 ]
 
 # --- accounts: lockout, two-factor login, sessions -------------------------------------------------
