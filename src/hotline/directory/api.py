@@ -22,6 +22,8 @@ router = Router(tags=["directory"])
 auth_router = Router(tags=["auth"])
 
 ERRORS: dict[int, Any] = {c: ErrorOut for c in (401, 403, 422)}
+# A body can also be malformed (400) or too large (413); repeated failed logins are locked out (429).
+LOGIN_ERRORS: dict[int, Any] = {**ERRORS, **{c: ErrorOut for c in (400, 413, 429)}}
 
 
 class UnitOut(Schema):
@@ -137,7 +139,7 @@ def csrf(request: HttpRequest) -> dict[str, str]:
     return {"csrf_token": get_token(request)}
 
 
-@auth_router.post("/login", auth=None, response={200: MeOut, **ERRORS, 429: ErrorOut}, summary="职员登录（会话）")
+@auth_router.post("/login", auth=None, response={200: MeOut, **LOGIN_ERRORS}, summary="职员登录（会话）")
 def login_view(request: HttpRequest, payload: LoginIn) -> dict[str, Any]:
     """Needs the csrftoken cookie and the X-CSRFToken header (GET /api/auth/csrf first). An account with
     two-factor login gives `otp_token` too; a role that requires it must first enrol on the web page.

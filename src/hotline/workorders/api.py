@@ -29,6 +29,7 @@ from hotline.workorders.services import DomainError, create_order, transition
 router = Router(tags=["cases"])
 
 ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
+POST_ERRORS: dict[int, Any] = {**ERRORS, 413: ErrorOut}  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
 NOT_FOUND = "未找到该工单"
 
 
@@ -71,7 +72,7 @@ def _resolve_intake(payload: IntakeIn) -> tuple[dict[str, Any], list[int]]:
 
 
 @router.post(
-    "/intake", auth=integration_auth, response={200: IntakeOut, 201: IntakeOut, **ERRORS},
+    "/intake", auth=integration_auth, response={200: IntakeOut, 201: IntakeOut, **POST_ERRORS},
     summary="渠道接入：登记一件诉求（幂等）",
 )
 def intake(
@@ -233,7 +234,7 @@ def case_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     return [_event(e) for e in order_events(user, order=order)]
 
 
-@router.post("/cases/{number}/phone", auth=staff_auth, response={200: PhoneOut, **ERRORS},
+@router.post("/cases/{number}/phone", auth=staff_auth, response={200: PhoneOut, **POST_ERRORS},
              summary="查看完整号码（留痕）")
 def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
     user = _user(request)
@@ -244,7 +245,7 @@ def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
     return {"number": order.number, "citizen_phone": phone}
 
 
-@router.post("/cases/{number}/transitions", auth=staff_auth, response={200: TransitionOut, **ERRORS},
+@router.post("/cases/{number}/transitions", auth=staff_auth, response={200: TransitionOut, **POST_ERRORS},
              summary="执行流转动作（可带 Idempotency-Key）")
 def case_transition(
     request: HttpRequest, number: str, payload: TransitionIn,
