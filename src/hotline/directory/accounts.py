@@ -11,6 +11,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +27,7 @@ from hotline.directory.security import SecondFactor, second_factor, two_factor_r
 BAD_LOGIN = "用户名或密码错误"
 
 
-class LoginForm(auth_views.AuthenticationForm):
+class LoginForm(AuthenticationForm):
     # One message for an unknown account, a wrong password and an inactive account alike.
     error_messages = {"invalid_login": BAD_LOGIN, "inactive": BAD_LOGIN}
 

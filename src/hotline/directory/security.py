@@ -42,7 +42,8 @@ def two_factor_required(user: Any) -> bool:
 def second_factor(request: HttpRequest) -> SecondFactor:
     """Where this logged-in session stands on the second factor."""
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+    # OTPMiddleware gives the request's user is_verified().
+    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
         return SecondFactor.DONE
     if user_has_device(user):
         return SecondFactor.VERIFY
