@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hotline.assessment",
     "hotline.bulletin",
     "hotline.simulate",
+    "hotline.desks",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +74,7 @@ ROOT_URLCONF = "hotline.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/cases/"
+LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/login/"
 
 TEMPLATES = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.desks.context.desks",
             ],
         },
     },

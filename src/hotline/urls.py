@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("hotline.directory.urls")),  # login (password, then the second factor), account pages
+    path("desk/", include("hotline.desks.urls")),
     path("", include("hotline.bulletin.urls")),
     path("", include("hotline.workorders.urls")),
 ]

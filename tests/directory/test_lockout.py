@@ -24,7 +24,7 @@ def web_login(username: str, password: str, ip: str = "10.0.0.1", client: Client
 
 
 def logged_in(response) -> bool:  # type: ignore[no-untyped-def]
-    return response.status_code == 302 and response.url == "/cases/"
+    return response.status_code == 302 and response.url == settings.LOGIN_REDIRECT_URL
 
 
 def without_tokens(page: bytes) -> bytes:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -65,7 +66,7 @@ def test_enrolment_with_the_shown_key_unlocks_the_session(city: City) -> None:
     # django-otp throttles a device for 2^(failures-1) s after a failure; the user retries a little later.
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=3)):
         device.refresh_from_db()
-        assert client.post("/account/two-factor/", {"token": code(device)}).url == "/cases/"
+        assert client.post("/account/two-factor/", {"token": code(device)}).url == settings.LOGIN_REDIRECT_URL
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/cases/").status_code == 200 and client.get("/api/cases").status_code == 200
@@ -79,7 +80,7 @@ def test_with_a_device_the_password_alone_is_not_enough(city: City) -> None:
     assert client.get("/account/two-factor/").url == "/login/verify/"  # no re-enrolment to skip the code
     bad = client.post("/login/verify/", {"token": "12345"})
     assert "6 位数字" in bad.content.decode()
-    assert client.post("/login/verify/", {"token": code(device)}).url == "/cases/"
+    assert client.post("/login/verify/", {"token": code(device)}).url == settings.LOGIN_REDIRECT_URL
     assert client.get("/cases/").status_code == 200
 
 
@@ -95,7 +96,7 @@ def test_a_wrong_code_does_not_log_in(city: City) -> None:
 
 def test_other_roles_log_in_with_the_password_and_may_enrol(city: City) -> None:
     client, response = password_login("operator")
-    assert response.url == "/cases/" and client.get("/cases/").status_code == 200  # type: ignore[attr-defined]
+    assert response.url == settings.LOGIN_REDIRECT_URL and client.get("/cases/").status_code == 200  # type: ignore[attr-defined]
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=city.user("operator"))
     client.post("/account/two-factor/", {"token": code(device)})
@@ -138,3 +139,10 @@ def test_sessions_end_after_inactivity(city: City, settings) -> None:  # type: i
     with time_machine.travel(later + dt.timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1), tick=False):
         assert client.get("/cases/").url.startswith("/login/")
         assert client.get("/api/cases").status_code == 401
+
+
+def test_switching_to_another_role_does_not_skip_the_second_factor(city: City) -> None:
+    """A leader who also holds the operator role and acts as operator still owes the second factor."""
+    User.objects.create_user("acting", password=GOOD, role="operator", extra_roles=["leader"])
+    client, _ = password_login("acting")
+    assert client.get("/cases/").url == "/account/two-factor/"

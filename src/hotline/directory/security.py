@@ -35,8 +35,9 @@ class SecondFactor(Enum):
 
 
 def two_factor_required(user: Any) -> bool:
+    """Any role the user holds counts, not only the acting one: switching roles must not skip the second factor."""
     roles = tuple(settings.TWO_FACTOR_ROLES)
-    return bool(roles) and (user.role in roles or user.is_superuser)
+    return bool(roles) and (user.is_superuser or any(r in roles for r in user.held_roles))
 
 
 def second_factor(request: HttpRequest) -> SecondFactor:

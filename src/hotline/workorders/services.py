@@ -115,9 +115,13 @@ def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime,
 
 def transition(
     *, order: WorkOrder | int, action: str, actor: User | None, reason: str = "",
-    data: dict[str, Any] | None = None, at: dt.datetime | None = None,
+    data: dict[str, Any] | None = None, at: dt.datetime | None = None, expected_version: int | None = None,
 ) -> Event:
-    """Apply one action to an order: lock the row, check the table of moves, update, append an event."""
+    """Apply one action to an order: lock the row, check the table of moves, update, append an event.
+
+    `expected_version` is the order's version the person saw (optimistic locking for pages): if someone
+    else changed the order since, nothing is written and a "stale" DomainError says to reload.
+    """
     data = dict(data or {})
     move = MOVES.get(action)
     if move is None:
@@ -129,6 +133,8 @@ def transition(
         locked = _lock(pk, action=action, data=data)
         if locked is None:
             raise DomainError(f"工单 {pk} 不存在", field="order", code="not_found")
+        if expected_version is not None and locked.version != expected_version:
+            raise DomainError("该工单已被他人修改，请刷新页面后重试", field="version", code="stale")
         _check_allowed(locked, action=action, actor=actor)
         if move.reason_required and not reason.strip():
             raise DomainError(f"“{Action(action).label}”必须填写理由", field="reason")
