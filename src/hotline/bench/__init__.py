@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, intake
+from hotline.bench import assess, bulletin, desks, intake
 from hotline.bench.harness import Output
 
 
@@ -30,5 +30,9 @@ REGISTRY: dict[str, Benchmark] = {
     "assess": Benchmark(
         help="assess month over a generated month of N orders (default 1M) vs a plain GROUP BY floor",
         add_arguments=assess.add_arguments, run=assess.run,
+    ),
+    "desks": Benchmark(
+        help="p50/p95 of each desk's main page for its heaviest user over 1M cases (reusable bench database)",
+        add_arguments=desks.add_arguments, run=desks.run,
     ),
 }

@@ -8,10 +8,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hotline.directory.models import Role, Unit, User
+from hotline.directory.models import Role, Tag, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
-    Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder, metric_columns,
+    CODED_ACTIONS, Action, CallbackMethod, CallbackResult, Event, NumberSequence, ReasonCode, Status, WorkOrder,
+    metric_columns,
 )
 from hotline.workorders import tenure
 from hotline.workorders.rules import MOVES, UNIT_BOUND
@@ -87,6 +88,10 @@ def create_order(
                 status=Status.NEW, version=1,
             )
             order.save(force_insert=True)
+            if actor is not None and actor.role == Role.LEADER:
+                # A leader taking calls at the intake desk is a leader answering day (领导接听日): the
+                # bulletin's special line counts these cases by this tag.
+                tag_ids = [*(tag_ids or []), _leader_day_tag()]
             if tag_ids:
                 order.tags.add(*tag_ids)  # a new order has no tags: add() skips set()'s read of the current ones
             _append(order, actor=actor, kind=Action.CREATE, at=at, from_status="", to_status=Status.NEW,
@@ -97,6 +102,14 @@ def create_order(
             return WorkOrder.objects.get(source=source, idempotency_key=idempotency_key), False
         raise
     return order, True
+
+
+LEADER_DAY_TAG = ("leader_day", "领导接听日")  # as in hotline/directory/data/tags.csv
+
+
+def _leader_day_tag() -> int:
+    tag, _ = Tag.objects.get_or_create(code=LEADER_DAY_TAG[0], defaults={"name": LEADER_DAY_TAG[1]})
+    return tag.pk
 
 
 def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
@@ -136,6 +149,9 @@ def transition(
         if expected_version is not None and locked.version != expected_version:
             raise DomainError("该工单已被他人修改，请刷新页面后重试", field="version", code="stale")
         _check_allowed(locked, action=action, actor=actor)
+        coded = _reason_code(action=action, data=data)
+        if coded is not None and not reason.strip():
+            reason = coded.label  # a chosen code is a reason; free text beside it stays optional
         if move.reason_required and not reason.strip():
             raise DomainError(f"“{Action(action).label}”必须填写理由", field="reason")
         at = at or timezone.now()
@@ -150,6 +166,26 @@ def transition(
     if isinstance(order, WorkOrder):
         order.refresh_from_db()
     return event
+
+
+def _reason_code(*, action: str, data: dict[str, Any]) -> ReasonCode | None:
+    """The coded reason in data["reason_code"], checked: an active code listed for this action (and, on a
+    verification, for its verdict). It stays in the event's data with its label as worded then."""
+    code = data.get("reason_code")
+    if code in (None, ""):
+        data.pop("reason_code", None)
+        return None
+    if action not in CODED_ACTIONS:
+        raise DomainError(f"“{Action(action).label}”不使用理由代码", field="reason_code")
+    found = ReasonCode.objects.filter(code=str(code), active=True).first() if isinstance(code, str) else None
+    if found is None or action not in (found.actions or []):
+        raise DomainError(f"理由代码“{code}”不存在、已停用或不适用于“{Action(action).label}”", field="reason_code")
+    upheld = data.get("upheld")
+    if action == Action.VERIFY and isinstance(upheld, bool) and found.upheld is not None and upheld is not found.upheld:
+        verdict = "属实" if found.upheld else "不属实"
+        raise DomainError(f"理由代码“{found.label}”只用于核实{verdict}", field="reason_code")
+    data["reason_label"] = found.label
+    return found
 
 
 def _lock(pk: int, *, action: str, data: dict[str, Any]) -> WorkOrder | None:
@@ -320,9 +356,22 @@ def _verify(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: d
 
 
 def _supervise(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    """Supervision's own deadline: `days` working days from now when the supervisor sets one, else the
+    deadline rule's. An overdue open case keeps its deadline (its lateness is measured against it); the
+    supervision deadline is then recorded on the event only."""
+    days = _as_int(data["days"], "days") if data.get("days") not in (None, "") else None
+    if days is not None and not 1 <= days <= 30:
+        raise DomainError("督办时限应为 1 至 30 个工作日", field="days")
+    if days is not None:
+        due = WorkingCalendar.load().add_working_days(timezone.localtime(at).date(), days)
+        supervise_due = dt.datetime.combine(due.date, timezone.localtime(at).timetz())
+        data.update(days=days, supervise_deadline=_iso(supervise_due))
     if order.status != Status.UNSATISFIED:
         return order.status
     _set_deadline(order, at, data)
+    if days is not None:
+        order.deadline = supervise_due
+        data["deadline"] = _iso(supervise_due)
     return Status.SUPERVISED
 
 

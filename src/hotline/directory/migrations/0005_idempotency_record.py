@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0003_user_roles'),
+        ('directory', '0004_dispatch_rules'),
     ]
 
     operations = [
