@@ -46,9 +46,20 @@ def second_factor(request: HttpRequest) -> SecondFactor:
     # OTPMiddleware gives the request's user is_verified().
     if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
         return SecondFactor.DONE
+    # A session found to owe nothing keeps that answer until logout, so ordinary pages do not ask the
+    # device table on every request; a device enrolled elsewhere applies from the next login (a login
+    # cycles the session).
+    if request.session.get(_NO_FACTOR_KEY) == user.pk:
+        return SecondFactor.DONE
     if user_has_device(user):
         return SecondFactor.VERIFY
-    return SecondFactor.ENROL if two_factor_required(user) else SecondFactor.DONE
+    if two_factor_required(user):
+        return SecondFactor.ENROL
+    request.session[_NO_FACTOR_KEY] = user.pk
+    return SecondFactor.DONE
+
+
+_NO_FACTOR_KEY = "hotline_no_second_factor"
 
 
 # Pages a half-logged-in session may reach (besides static files).
