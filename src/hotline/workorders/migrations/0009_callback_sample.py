@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     # On main this follows desks-c's 0006_desk_indexes and 0007_special_reports: point it at the latest one.
     dependencies = [
-        ('workorders', '0005_attachments'),
+        ('workorders', '0008_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0005_reason_codes'),
+        ('workorders', '0007_special_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
