@@ -48,10 +48,19 @@ def _fail(message: str, code: int = 1) -> None:
     raise SystemExit(code)
 
 
+# Commands that serve or drive a throwaway local instance over plain HTTP on 127.0.0.1: they opt out of
+# the production defaults (a required secret key, HTTPS-only cookies, HSTS, HTTPS redirect) and say so.
+LOCAL_COMMANDS = frozenset({"demo", "bench"})
+
+
 def main(argv: list[str] | None = None) -> None:
     os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in LOCAL_COMMANDS and os.environ.get("HOTLINE_INSECURE_LOCAL") is None:
+        os.environ["HOTLINE_INSECURE_LOCAL"] = "1"
+        print(f"hotline {args[0]}：本机演示模式（HOTLINE_INSECURE_LOCAL=1：内置密钥、明文 HTTP、无 HSTS），"
+              "不得用于生产。", file=sys.stderr)
     try:
         _run(args)
     except KeyboardInterrupt:
@@ -66,10 +75,13 @@ def main(argv: list[str] | None = None) -> None:
 def _run(args: list[str]) -> None:
     import django
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     try:
         engine = str(settings.DATABASES["default"]["ENGINE"])
+    except ImproperlyConfigured as exc:  # an expected misconfiguration: one line, not a traceback
+        _fail(str(exc), 2)
     except ValueError as exc:  # a malformed HOTLINE_DATABASE_URL
         _fail(f"配置错误：{exc}")
     if engine.endswith("sqlite3"):

@@ -32,7 +32,8 @@ def test_other_unit_cannot_open_detail(client, city, orders):
 
 def test_other_unit_cannot_post_transition(client, city, orders):
     _, b = orders
-    resp = login(client, city.user("handler_a")).post(f"/cases/{b.number}/transition/", {"action": "accept"})
+    resp = login(client, city.user("handler_a")).post(f"/cases/{b.number}/transition/",
+                                                      {"action": "accept", "accept-version": b.version})
     assert resp.status_code == 404
     b.refresh_from_db()
     assert b.status == Status.DISPATCHED
@@ -40,7 +41,8 @@ def test_other_unit_cannot_post_transition(client, city, orders):
 
 def test_handler_accepts_through_the_page(client, city, orders):
     a, _ = orders
-    resp = login(client, city.user("handler_a")).post(f"/cases/{a.number}/transition/", {"action": "accept"})
+    resp = login(client, city.user("handler_a")).post(f"/cases/{a.number}/transition/",
+                                                      {"action": "accept", "accept-version": a.version})
     assert resp.status_code == 302
     a.refresh_from_db()
     assert a.status == Status.ACCEPTED
@@ -49,8 +51,8 @@ def test_handler_accepts_through_the_page(client, city, orders):
 def test_illegal_move_shows_error_and_changes_nothing(client, city, orders):
     a, _ = orders
     c = login(client, city.user("handler_a"))
-    resp = c.post(f"/cases/{a.number}/transition/", {"action": "reply", "text": "x"}, follow=True)
-    assert "操作失败" in resp.content.decode()
+    resp = c.post(f"/cases/{a.number}/transition/", {"action": "reply", "reply-text": "x", "reply-version": a.version})
+    assert resp.status_code == 400 and "不能执行“办结回复”" in resp.content.decode()
     a.refresh_from_db()
     assert a.status == Status.DISPATCHED
 

@@ -25,9 +25,9 @@ def entry_parts(*, seq: int, at: dt.datetime, actor_id: int | None, actor_name: 
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address. Behind a reverse proxy (HOTLINE_TRUST_PROXY=1) the last X-Forwarded-For hop,
+    """The caller's address. Behind a reverse proxy (HOTLINE_BEHIND_PROXY=1) the last X-Forwarded-For hop,
     which the proxy itself appended; otherwise the socket's peer, which a client cannot forge."""
-    if getattr(settings, "AUDIT_TRUST_PROXY", False):
+    if getattr(settings, "BEHIND_PROXY", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[-1].strip()[:64]

@@ -42,3 +42,23 @@ def year_summaries() -> list[YearSummary]:
 
 def is_year_loaded(year: int) -> bool:
     return CalendarYear.objects.filter(year=year).exists()
+
+
+def working_days_left(*, today: dt.date, dues: set[dt.date]) -> dict[dt.date, int]:
+    """For each due date, the working days from `today` to it: the working days after today up to and
+    including the due date (0 when due today or on the next non-working stretch), negative when it has
+    passed (minus the working days since). One query for the calendar exceptions of the whole span."""
+    if not dues:
+        return {}
+    lo, hi = min(dues | {today}), max(dues | {today})
+    exceptions = dict(CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "is_workday"))
+    counted, running = [], 0  # counted[i]: working days in (lo, lo + i]
+    for i in range((hi - lo).days + 1):
+        day = lo + dt.timedelta(days=i)
+        running += bool(i) and exceptions.get(day, day.weekday() < 5)
+        counted.append(running)
+
+    def between(a: dt.date, b: dt.date) -> int:  # working days in (a, b]
+        return counted[(b - lo).days] - counted[(a - lo).days]
+
+    return {due: between(today, due) if due >= today else -between(due, today) for due in dues}

@@ -21,13 +21,17 @@ class EventInline(admin.TabularInline):
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(admin.ModelAdmin):
-    """Read-only: changes go through the transition service, never a raw edit."""
+    """Read-only: orders come from intake (services) with their first event, and change only through the
+    transition service; never a raw add or edit here."""
 
     list_display = ("number", "box", "status", "unit", "received_at", "deadline", "overdue")
     list_filter = ("box", "status", "overdue", "channel")
     search_fields = ("number",)
     exclude = ("citizen_phone",)
     inlines = [EventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

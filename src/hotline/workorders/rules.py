@@ -35,8 +35,9 @@ MOVES: dict[str, Move] = {
     Action.CONTACT: _m({S.ACCEPTED, S.SUPERVISED}, {R.UNIT_HANDLER}, None),
     Action.REQUEST_EXTENSION: _m({S.ACCEPTED}, {R.UNIT_HANDLER}, None, reason_required=True),
     # A request is decided while the unit is still handling: replying (or returning) withdraws it.
-    Action.APPROVE_EXTENSION: _m({S.ACCEPTED}, HOTLINE_DESK, None),
-    Action.REFUSE_EXTENSION: _m({S.ACCEPTED}, HOTLINE_DESK, None, reason_required=True),
+    # The reviewer decides them at the 审核台 beside the replies; the dispatcher and supervisor still may.
+    Action.APPROVE_EXTENSION: _m({S.ACCEPTED}, HOTLINE_DESK | {R.REVIEWER}, None),
+    Action.REFUSE_EXTENSION: _m({S.ACCEPTED}, HOTLINE_DESK | {R.REVIEWER}, None, reason_required=True),
     Action.REPLY: _m({S.ACCEPTED}, {R.UNIT_HANDLER}, S.REPLIED),
     Action.ACCEPT_REPLY: _m({S.REPLIED}, {R.REVIEWER, R.SUPERVISOR}, S.CALLBACK),
     Action.REWORK: _m({S.REPLIED}, {R.REVIEWER, R.SUPERVISOR}, S.ACCEPTED, reason_required=True),

@@ -4,21 +4,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from hotline.audit.models import AuditAction
 from hotline.audit.services import record_access
-from hotline.directory.models import Role, Unit, User
+from hotline.directory.models import Role, Tag, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
-    CODED_ACTIONS, Action, CallbackMethod, CallbackResult, Event, NumberSequence, ReasonCode, Status, WorkOrder,
-    metric_columns,
+    CODED_ACTIONS, Action, Attachment, AttachmentKind, CallbackMethod, CallbackResult, ContactMethod, Event,
+    NumberSequence, ReasonCode, Status, WorkOrder, metric_columns,
 )
-from hotline.workorders import chain, tenure
+from hotline.workorders import chain, files as stored_files, tenure
+from hotline.workorders.limits import CONTENT_MAX, TEXT_LIMITS, field_name, text_problem
 from hotline.workorders.rules import MOVES, UNIT_BOUND
-from hotline.workorders.selectors import unit_subtree_ids
+from hotline.workorders.selectors import unit_subtree_ids, visible_orders
 
 
 class DomainError(Exception):
@@ -81,6 +83,7 @@ def create_order(
         existing_pk = next(iter(existing.values_list("pk", flat=True)[:1]), None)
         if existing_pk is not None:
             return WorkOrder.objects.get(pk=existing_pk), False
+    _check_intake_texts(fields)
     at = at or timezone.now()
     try:
         with transaction.atomic():
@@ -90,6 +93,10 @@ def create_order(
                 status=Status.NEW, version=1,
             )
             order.save(force_insert=True)
+            if actor is not None and actor.role == Role.LEADER:
+                # A leader taking calls at the intake desk is a leader answering day (领导接听日): the
+                # bulletin's special line counts these cases by this tag.
+                tag_ids = [*(tag_ids or []), _leader_day_tag()]
             if tag_ids:
                 order.tags.add(*tag_ids)  # a new order has no tags: add() skips set()'s read of the current ones
             _append(order, actor=actor, kind=Action.CREATE, at=at, from_status="", to_status=Status.NEW,
@@ -100,6 +107,25 @@ def create_order(
             return WorkOrder.objects.get(source=source, idempotency_key=idempotency_key), False
         raise
     return order, True
+
+
+def _check_intake_texts(fields: dict[str, Any]) -> None:
+    """Text fields of an appeal: no longer than their column (the content: CONTENT_MAX), no NUL."""
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        limit = CONTENT_MAX if key == "content" else getattr(WorkOrder._meta.get_field(key), "max_length", None)
+        problem = text_problem(value, label=field_name(key), limit=limit or CONTENT_MAX)
+        if problem:
+            raise DomainError(problem, field=key)
+
+
+LEADER_DAY_TAG = ("leader_day", "领导接听日")  # as in hotline/directory/data/tags.csv
+
+
+def _leader_day_tag() -> int:
+    tag, _ = Tag.objects.get_or_create(code=LEADER_DAY_TAG[0], defaults={"name": LEADER_DAY_TAG[1]})
+    return tag.pk
 
 
 def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
@@ -130,9 +156,10 @@ def transition(
     data = dict(data or {})
     move = MOVES.get(action)
     if move is None:
-        raise DomainError(f"unknown action {action!r}", field="action")
+        raise DomainError(f"未知的操作 {action!r}", field="action")
     if at is not None and timezone.is_naive(at):
         raise DomainError("时间必须带时区", field="at")
+    _check_texts(reason=reason, data=data)
     with transaction.atomic():
         pk = order if isinstance(order, int) else order.pk
         locked = _lock(pk, action=action, data=data)
@@ -225,20 +252,30 @@ def _iso(moment: dt.datetime) -> str:
 Handler = Any
 
 
+def _check_texts(*, reason: str, data: dict[str, Any]) -> None:
+    """Every free-text input has a length limit (hotline.workorders.limits); the first one broken is named."""
+    values = {"reason": reason, **data}
+    for key, (label, limit) in TEXT_LIMITS.items():
+        if values.get(key) not in (None, ""):
+            problem = text_problem(values[key], label=label, limit=limit)
+            if problem:
+                raise DomainError(problem, field=key)
+
+
 def _require(data: dict[str, Any], key: str) -> Any:
     if data.get(key) in (None, ""):
-        raise DomainError(f"missing {key}", field=key)
+        raise DomainError(f"请填写{field_name(key)}", field=key)
     return data[key]
 
 
 def _as_int(value: Any, field: str) -> int:
     """A whole number given as int or digit string; anything else is the caller's error, named by field."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise DomainError(f"{field} must be a whole number, got {value!r}", field=field)
+        raise DomainError(f"{field_name(field)}必须是整数（收到 {value!r}）", field=field)
     try:
         return int(value)
     except ValueError:
-        raise DomainError(f"{field} must be a whole number, got {value!r}", field=field) from None
+        raise DomainError(f"{field_name(field)}必须是整数（收到 {value!r}）", field=field) from None
 
 
 def _set_deadline(order: WorkOrder, at: dt.datetime, data: dict[str, Any]) -> None:
@@ -256,15 +293,15 @@ def _assign_unit(order: WorkOrder, data: dict[str, Any]) -> None:
     unit_id = _as_int(_require(data, "unit"), "unit")
     unit = Unit.objects.filter(pk=unit_id, active=True).first()
     if unit is None:
-        raise DomainError(f"unit {unit_id} does not exist or is inactive", field="unit")
+        raise DomainError(f"承办单位 {unit_id} 不存在或已停用", field="unit")
     co_units = data.get("co_units") or []
     if not isinstance(co_units, list):
-        raise DomainError("co_units must be a list of unit ids", field="co_units")
+        raise DomainError("协办单位必须是单位编号的列表", field="co_units")
     co_ids = [_as_int(u, "co_units") for u in co_units]
     if unit.pk in co_ids:
-        raise DomainError("the responsible unit cannot also be a co-handling unit", field="co_units")
+        raise DomainError("主办单位不能同时作为协办单位", field="co_units")
     if co_ids and Unit.objects.filter(pk__in=co_ids, active=True).count() != len(set(co_ids)):
-        raise DomainError("unknown or inactive co-handling unit", field="co_units")
+        raise DomainError("协办单位不存在或已停用", field="co_units")
     order.unit = unit
     order.co_units.set(co_ids)
 
@@ -286,20 +323,20 @@ def _return(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: d
 
 def _request_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
     if order.extension_pending:
-        raise DomainError("an extension request is already pending", field="action", code="illegal_state")
+        raise DomainError("已有延期申请待审批", field="action", code="illegal_state")
     days = _as_int(_require(data, "days"), "days")
     if not 1 <= days <= 30:
-        raise DomainError("extension must be 1-30 working days", field="days")
+        raise DomainError("延期须为 1 至 30 个工作日", field="days")
     order.extension_pending = True
 
 
 def _approve_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
     if not order.extension_pending:
-        raise DomainError("no extension request is pending", field="action", code="illegal_state")
+        raise DomainError("没有待审批的延期申请", field="action", code="illegal_state")
     requested = Event.objects.filter(order=order, kind=Action.REQUEST_EXTENSION).order_by("-seq").first()
     days = _as_int(data.get("days") or (requested.data.get("days") if requested else 0) or 0, "days")
     if not 1 <= days <= 30:
-        raise DomainError("extension must be 1-30 working days", field="days")
+        raise DomainError("延期须为 1 至 30 个工作日", field="days")
     assert order.deadline is not None
     # Extension counts from the deadline in force, even when approved after it passed.
     local = timezone.localtime(order.deadline)
@@ -314,7 +351,7 @@ def _approve_extension(order: WorkOrder, *, actor: User | None, data: dict[str, 
 
 def _refuse_extension(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
     if not order.extension_pending:
-        raise DomainError("no extension request is pending", field="action", code="illegal_state")
+        raise DomainError("没有待审批的延期申请", field="action", code="illegal_state")
     order.extension_pending = False
 
 
@@ -326,14 +363,45 @@ def _reply(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt
     order.extension_pending = False
 
 
+def _contact(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
+    """How, when and with what outcome the unit reached the citizen; each optional, checked when given."""
+    how = data.get("how")
+    if how not in (None, "") and how not in ContactMethod.values:
+        raise DomainError(f"未知的联系方式 {how!r}", field="how")
+    when = data.get("when")
+    if when in (None, ""):
+        return
+    moment = when if isinstance(when, dt.datetime) else _parse_time(when, field="when")
+    if timezone.is_naive(moment):
+        raise DomainError("联系时间必须带时区", field="when")
+    if moment > at:
+        raise DomainError("联系时间不能晚于登记时间", field="when")
+    # People give the time to the minute: the minute of the dispatch itself is allowed.
+    if order.dispatched_at and moment < order.dispatched_at.replace(second=0, microsecond=0):
+        raise DomainError("联系时间不能早于派单时间", field="when")
+    data["when"] = _iso(moment)
+
+
+def _parse_time(value: Any, *, field: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(f"{field_name(field)}格式不正确（应为 ISO 8601 时间）", field=field) from None
+
+
 def _callback(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
     result = _require(data, "result")
     method = data.get("method") or (CallbackMethod.SMS if actor is None else CallbackMethod.MANUAL)
     if result not in CallbackResult.values:
-        raise DomainError(f"unknown callback result {result!r}", field="result")
+        raise DomainError(f"未知的回访结果 {result!r}", field="result")
     if method not in CallbackMethod.values:
-        raise DomainError(f"unknown callback method {method!r}", field="method")
+        raise DomainError(f"未知的回访方式 {method!r}", field="method")
     data["method"] = method
+    if data.get("attempts") not in (None, ""):
+        attempts = _as_int(data["attempts"], "attempts")
+        if not 1 <= attempts <= 20:
+            raise DomainError("拨打次数须为 1 至 20 次", field="attempts")
+        data["attempts"] = attempts
     return {
         CallbackResult.SATISFIED: Status.CLOSED, CallbackResult.BASIC: Status.CLOSED,
         CallbackResult.UNSATISFIED: Status.VERIFYING, CallbackResult.UNREACHABLE: Status.CALLBACK,
@@ -343,23 +411,36 @@ def _callback(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at:
 def _verify(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
     upheld = data.get("upheld")
     if not isinstance(upheld, bool):
-        raise DomainError("upheld must be true or false", field="upheld")
+        raise DomainError("请选择核实结果（属实或不属实）", field="upheld")
     return Status.UNSATISFIED if upheld else Status.CLOSED
 
 
 def _supervise(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    """Supervision's own deadline: `days` working days from now when the supervisor sets one, else the
+    deadline rule's. An overdue open case keeps its deadline (its lateness is measured against it); the
+    supervision deadline is then recorded on the event only."""
+    days = _as_int(data["days"], "days") if data.get("days") not in (None, "") else None
+    if days is not None and not 1 <= days <= 30:
+        raise DomainError("督办时限应为 1 至 30 个工作日", field="days")
+    if days is not None:
+        due = WorkingCalendar.load().add_working_days(timezone.localtime(at).date(), days)
+        supervise_due = dt.datetime.combine(due.date, timezone.localtime(at).timetz())
+        data.update(days=days, supervise_deadline=_iso(supervise_due))
     if order.status != Status.UNSATISFIED:
         return order.status
     _set_deadline(order, at, data)
+    if days is not None:
+        order.deadline = supervise_due
+        data["deadline"] = _iso(supervise_due)
     return Status.SUPERVISED
 
 
 def _merge(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> None:
     into = WorkOrder.objects.select_for_update().filter(number=_require(data, "into")).first()
     if into is None or into.pk == order.pk:
-        raise DomainError("no such case to merge into", field="into")
+        raise DomainError("要并入的工单不存在", field="into")
     if into.status in (Status.MERGED, Status.INVALID):
-        raise DomainError("cannot merge into a merged or invalid case", field="into")
+        raise DomainError("不能并入已合并或无效的工单", field="into")
     _check_time(into, at)  # the absorb event joins the target's history, which runs forward too
     order.merged_into = into
     into.version += 1
@@ -374,7 +455,7 @@ def _noop(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.
 
 HANDLERS: dict[str, Handler] = {
     Action.ANSWER: _noop, Action.DISPATCH: _dispatch, Action.ACCEPT: _noop, Action.RETURN: _return,
-    Action.REDISPATCH: _redispatch, Action.CONTACT: _noop, Action.REQUEST_EXTENSION: _request_extension,
+    Action.REDISPATCH: _redispatch, Action.CONTACT: _contact, Action.REQUEST_EXTENSION: _request_extension,
     Action.APPROVE_EXTENSION: _approve_extension, Action.REFUSE_EXTENSION: _refuse_extension,
     Action.REPLY: _reply, Action.ACCEPT_REPLY: _noop, Action.REWORK: _noop, Action.CALLBACK: _callback,
     Action.VERIFY: _verify, Action.SUPERVISE: _supervise, Action.RECTIFY: _reply, Action.CLOSE: _noop,
@@ -416,3 +497,59 @@ def mark_notifications_read(*, user: User, ids: list[int]) -> int:
     from hotline.workorders.models import Notification
 
     return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+def attach_files(*, order: WorkOrder, actor: User, files: list[Any], kind: str,
+                 event: Event | None = None) -> list[Attachment]:
+    """Keep uploaded files on a case. All are checked (count, size, type sniffed from the bytes) before any
+    is written; a file written for a row that then fails is removed again."""
+    if kind not in AttachmentKind.values:
+        raise DomainError(f"未知的附件类别 {kind!r}", field="kind")
+    if not visible_orders(actor).filter(pk=order.pk).exists():
+        raise ForbiddenMove("无权为该工单上传附件")
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise DomainError(f"一次最多上传 {settings.ATTACHMENT_MAX_FILES} 个附件", field="files")
+    checked = [(upload, _check_upload(upload)) for upload in files]
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            rows = []
+            for upload, mime in checked:
+                stored.append(stored_files.store(upload, extension=settings.ATTACHMENT_TYPES[mime]))
+                rows.append(Attachment.objects.create(
+                    order=order, event=event, kind=kind, original_name=stored_files.clean_name(upload.name),
+                    stored_name=stored[-1], size=upload.size, content_type=mime, uploaded_by=actor,
+                    at=event.at if event else timezone.now(),
+                ))
+    except BaseException:
+        for name in stored:
+            stored_files.remove(name)
+        raise
+    return rows
+
+
+def _check_upload(upload: Any) -> str:
+    name = stored_files.clean_name(upload.name)
+    if not upload.size:
+        raise DomainError(f"附件“{name}”是空文件", field="files")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise DomainError(f"附件“{name}”超过 {limit} MB", field="files")
+    mime = stored_files.sniff(upload)
+    if mime not in settings.ATTACHMENT_TYPES:
+        raise DomainError(f"附件“{name}”的文件类型不允许（仅限 PDF、图片、Word、Excel）", field="files")
+    return mime
+
+
+def transition_with_files(*, order: WorkOrder, action: str, actor: User, reason: str = "",
+                          data: dict[str, Any] | None = None, files: list[Any], kind: str,
+                          expected_version: int | None = None) -> Event:
+    """One step and the files that come with it (a reply and its letter), both or neither."""
+    with transaction.atomic():
+        event = transition(order=order, action=action, actor=actor, reason=reason, data=data,
+                           expected_version=expected_version)
+        if files:
+            attach_files(order=order, actor=actor, files=files, kind=kind, event=event)
+    return event

@@ -6,49 +6,77 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotline.directory.models import Unit
-from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
-from hotline.workorders.rules import allowed_actions
-from hotline.workorders.selectors import citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
+from hotline.workcalendar.models import Box
+from hotline.workorders.forms import ACTION_FORMS, ActionForm, forms_for
+from hotline.workorders.models import Action, Status
 from hotline.audit.services import client_ip
-from hotline.workorders.services import (
-    DomainError, record_case_list, record_case_view, record_export, record_transition, transition,
+from hotline.workorders.rules import allowed_actions
+from hotline.workorders import files as stored_files
+from hotline.workorders.search import search
+from hotline.workorders.selectors import (
+    PANEL_RELATED, case_attachment, case_history, citizen_view, may_reveal_phone, reveal_phone,
+    unit_subtree_ids, visible_orders,
 )
+from hotline.workorders.services import record_case_list, record_case_view, record_export
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("desks:landing" if request.user.is_authenticated else "login")
 
 
-def _filtered_cases(request: HttpRequest) -> Any:
-    qs = visible_orders(request.user).select_related("unit", "channel")  # type: ignore[arg-type]
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(number__icontains=q) | qs.filter(content__icontains=q)
-    if request.GET.get("overdue") == "1":
+class CaseFilter(forms.Form):
+    """The case list's filters; the CSV export reads the same ones, so it lists what the page lists."""
+
+    q = forms.CharField(label="检索", required=False, max_length=60)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Status.choices])
+    box = forms.ChoiceField(label="业务", required=False, choices=[("", "全部业务"), *Box.choices])
+    unit = forms.ModelChoiceField(label="承办单位", required=False, queryset=Unit.objects.filter(active=True),
+                                  empty_label="全部单位")
+    overdue = forms.BooleanField(label="仅超期", required=False)
+
+
+def _filtered_cases(request: HttpRequest) -> tuple[Any, CaseFilter]:
+    user: Any = request.user
+    qs = visible_orders(user).select_related("unit", "channel")
+    form = CaseFilter(request.GET)
+    if not form.is_valid():  # an unknown choice filters nothing rather than failing the page
+        form = CaseFilter({k: v for k, v in request.GET.items() if k not in form.errors})
+        form.is_valid()
+    f = form.cleaned_data
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("box"):
+        qs = qs.filter(box=f["box"])
+    if f.get("unit"):
+        qs = qs.filter(unit_id__in=unit_subtree_ids(f["unit"].pk))
+    if f.get("overdue"):
         qs = qs.filter(overdue=True)
-    return qs.order_by("-received_at", "-id"), status, q
+    qs = search(qs, user=user, q=f.get("q") or "")
+    return qs.order_by("-received_at", "-id"), form
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs, status, q = _filtered_cases(request)
+    qs, form = _filtered_cases(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     record_case_list(actor=request.user, numbers=[o.number for o in page], ip=client_ip(request),  # type: ignore[arg-type]
                      via="page", query={k: v for k, v in request.GET.items()})
+    user: Any = request.user
+    rows = [(o, citizen_view(user, o)) for o in page]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "workorders/case_list.html", {
-        "page": page, "statuses": Status.choices, "status": status, "q": q,
+        "page": page, "rows": rows, "form": form, "export_query": query.urlencode(),
     })
 
 
@@ -58,7 +86,7 @@ EXPORT_COLUMNS = ["工单编号", "业务", "状态", "渠道", "诉求人", "�
 @login_required
 def case_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of the filtered list, same scope and masking as the page (UTF-8 with BOM for Excel)."""
-    qs, _, _ = _filtered_cases(request)
+    qs, _ = _filtered_cases(request)
     user = request.user
     record_export(actor=user, count=qs.count(), ip=client_ip(request), via="page csv",  # type: ignore[arg-type]
                   scope={k: v for k, v in request.GET.items()})
@@ -87,62 +115,45 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _visible_or_404(request: HttpRequest, number: str) -> Any:
-    order = visible_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
+    order = visible_orders(request.user).select_related(*PANEL_RELATED).filter(number=number).first()  # type: ignore[arg-type]
     if order is None:
         raise Http404("工单不存在或无权查看")
     return order
 
 
+def _detail(request: HttpRequest, order: Any, *, bound: ActionForm | None = None, status: int = 200) -> HttpResponse:
+    user: Any = request.user
+    return render(request, "workorders/case_detail.html", {
+        "order": order,
+        "citizen": citizen_view(user, order),
+        "can_reveal": may_reveal_phone(user, order),
+        "history": case_history(user, order=order),
+        "forms": forms_for(order, allowed_actions(order.status, user.role), bound=bound),
+        "open_first": bound is None,
+    }, status=status)
+
+
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _visible_or_404(request, number)
-    user = request.user
-    record_case_view(actor=user, order=order, ip=client_ip(request), via="page")  # type: ignore[arg-type]
-    return render(request, "workorders/case_detail.html", {
-        "order": order,
-        "citizen": citizen_view(user, order),  # type: ignore[arg-type]
-        "can_reveal": may_reveal_phone(user, order),  # type: ignore[arg-type]
-        "events": order_events(user, order=order),  # type: ignore[arg-type]
-        "actions": [(a, Action(a).label) for a in allowed_actions(order.status, user.role)],  # type: ignore[union-attr]
-        "units": Unit.objects.filter(active=True).order_by("code"),
-        "results": CallbackResult.choices,
-        "methods": CallbackMethod.choices,
-    })
-
-
-def _form_data(post: Any) -> dict[str, Any]:
-    """Translate the action form's fields into the transition service's data dict."""
-    data: dict[str, Any] = {}
-    for key in ("unit", "days"):
-        if post.get(key):
-            try:
-                data[key] = int(post[key])
-            except ValueError as exc:
-                raise DomainError(f"{key} 必须是整数", field=key) from exc
-    for key in ("text", "result", "method", "into"):
-        if post.get(key):
-            data[key] = post[key]
-    if post.getlist("co_units"):
-        data["co_units"] = [int(u) for u in post.getlist("co_units") if u.isdigit()]
-    if post.get("upheld") in ("true", "false"):
-        data["upheld"] = post["upheld"] == "true"
-    return data
+    record_case_view(actor=request.user, order=order, ip=client_ip(request), via="page")  # type: ignore[arg-type]
+    return _detail(request, order)
 
 
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, number: str) -> HttpResponse:
+    """One action's form from the case page; refused input comes back next to its field, typed input kept."""
     order = _visible_or_404(request, number)
     action = request.POST.get("action", "")
-    try:
-        event = transition(order=order, action=action, actor=request.user,  # type: ignore[arg-type]
-                           reason=request.POST.get("reason", ""), data=_form_data(request.POST))
-    except DomainError as exc:
-        field = f"（{exc.field}）" if exc.field else ""
-        messages.error(request, f"操作失败{field}：{exc.message}")
-    else:
-        record_transition(actor=request.user, event=event, ip=client_ip(request), via="page")  # type: ignore[arg-type]
-        messages.success(request, f"已执行：{Action(action).label}")
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        messages.error(request, "未知的操作")
+        return redirect("case_detail", number=number)
+    form = form_class(request.POST, request.FILES, prefix=action)
+    if not form.perform(order=order, actor=request.user, ip=client_ip(request)):  # type: ignore[arg-type]
+        return _detail(request, _visible_or_404(request, number), bound=form, status=400)
+    messages.success(request, f"已执行：{Action(action).label}")
     return redirect("case_detail", number=number)
 
 
@@ -154,3 +165,19 @@ def case_phone(request: HttpRequest, number: str) -> HttpResponse:
     if phone is None:
         return HttpResponse("无权查看完整号码", status=403)
     return HttpResponse(phone)
+
+
+@login_required
+def case_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """An attachment, only to a user who may see its case; always as a download (never rendered inline)."""
+    attachment = case_attachment(request.user, number=number, pk=pk)  # type: ignore[arg-type]
+    if attachment is None:
+        raise Http404("附件不存在或无权查看")
+    try:
+        handle = stored_files.open_stored(attachment.stored_name)
+    except FileNotFoundError:
+        raise Http404("附件文件已丢失") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,4 +4,6 @@ from hotline.desks.callback import views
 
 urlpatterns = [
     path("", views.desk, name="callback"),
+    path("sample/", views.draw, name="callback_draw"),
+    path("case/<str:number>/<str:action>/", views.act, name="callback_act"),
 ]

@@ -59,7 +59,7 @@ def phone_access_to_audit(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workorders", "0005_reason_codes"),
+        ("workorders", "0009_callback_sample"),
         ("audit", "0001_audit_trail"),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0007_import_run'),
+        ('workorders', '0011_import_run'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

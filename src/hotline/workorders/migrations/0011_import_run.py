@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0006_event_hash_chain'),
+        ('workorders', '0010_event_hash_chain'),
     ]
 
     operations = [
