@@ -133,6 +133,12 @@ def lockout_response(request: HttpRequest, original: HttpResponse | None = None,
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     logger.info("login user=%s ip=%s", user.get_username(), client_ip(request) if request else "")
+    if request is None:
+        return
+    # Decided once here, where the session is written anyway, so the next pages need not write it.
+    request.session[IdleSessionMiddleware.KEY] = time.time()
+    if not user_has_device(user) and not two_factor_required(user):
+        request.session[_NO_FACTOR_KEY] = user.pk  # see second_factor
 
 
 @receiver(user_logged_out)
