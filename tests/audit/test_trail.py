@@ -81,7 +81,8 @@ def test_csv_export_and_list_pages_are_audited(city):
 def test_every_transition_through_page_or_api_writes_a_row(city):
     order = city.new_order()
     dispatcher = client_for(city.user("dispatcher"))
-    dispatcher.post(f"/cases/{order.number}/transition/", {"action": "dispatch", "unit": city.unit_a.pk})
+    dispatcher.post(f"/cases/{order.number}/transition/", {"action": "dispatch", "dispatch-unit": city.unit_a.pk,
+                                                             "dispatch-version": order.version})
     client_for(city.user("handler_a")).post(f"/api/cases/{order.number}/transitions",
                                             data=json.dumps({"action": "accept"}), content_type="application/json")
     assert [(r.actor.username, r.detail["kind"], r.detail["via"]) for r in rows(AuditAction.TRANSITION)] == [

@@ -281,7 +281,7 @@ def case_transition(
 
     def work() -> tuple[int, dict[str, Any]]:
         order = _visible(user, number)
-        return 200, _transition(user, order, payload, data)
+        return 200, _transition(user, order, payload, data, ip=client_ip(request))
 
     if idempotency_key is None:
         return work()[1]
@@ -293,7 +293,8 @@ def case_transition(
     return body
 
 
-def _transition(user: User, order: WorkOrder, payload: TransitionIn, data: dict[str, Any]) -> dict[str, Any]:
+def _transition(user: User, order: WorkOrder, payload: TransitionIn, data: dict[str, Any], *,
+                ip: str) -> dict[str, Any]:
     try:
         fields = dict(data)
         if payload.reason_code:
@@ -304,7 +305,7 @@ def _transition(user: User, order: WorkOrder, payload: TransitionIn, data: dict[
         if exc.field and exc.field not in ("action", "reason", "reason_code"):
             exc.field = f"data.{exc.field}"
         raise
-    record_transition(actor=user, event=event, ip=client_ip(request), via="api")
+    record_transition(actor=user, event=event, ip=ip, via="api")
     # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).
     # Stored as JSON for retries (an Idempotency-Key), so shaped by the response schema here.
     return TransitionOut.model_validate({"event": _event(event), "case": _detail(user, order)}).model_dump(mode="json")
