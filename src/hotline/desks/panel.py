@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from hotline.desks.audit import audit_case
 from hotline.workorders.forms import ActionForm, forms_for
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.rules import allowed_actions
@@ -13,9 +14,11 @@ from hotline.workorders.selectors import case_history, citizen_view, countdowns,
 
 def case_panel(request: HttpRequest, order: WorkOrder, *, bound: ActionForm | None, act_url: str,
                only: tuple[str, ...] | None = None, history: int = 6,
-               initial: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Template context of the panel. `only` limits the forms to the actions this desk is for."""
+               initial: dict[str, dict[str, Any]] | None = None, desk: str = "") -> dict[str, Any]:
+    """Template context of the panel (its opening audited). `only` limits the forms to the actions this
+    desk is for."""
     user: Any = request.user
+    audit_case(request, order=order, desk=desk or act_url.split(":")[-1].removesuffix("_act"))
     actions = [a for a in allowed_actions(order.status, user.role) if only is None or a in only]
     return {
         "order": order,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.directory.models import Unit, User
-from hotline.workorders.models import Action, Status
+from hotline.workorders.models import Action, Event, Status
 from hotline.workorders.selectors import visible_orders
 from hotline.workorders.services import DomainError, transition
 
@@ -22,6 +22,7 @@ class DispatchResult:
     ok: bool
     message: str
     field: str | None = None  # the input the failure is about (unit, reason, version)
+    event: Event | None = None  # the step taken, when ok
 
 
 def dispatch_one(*, actor: User, item: DispatchItem, reason: str = "") -> DispatchResult:
@@ -33,12 +34,12 @@ def dispatch_one(*, actor: User, item: DispatchItem, reason: str = "") -> Dispat
         return DispatchResult(item.number, False, "未选择承办单位，且没有建议单位", "unit")
     action = Action.REDISPATCH if order.status == Status.RETURNED else Action.DISPATCH
     try:
-        transition(order=order, action=action, actor=actor, reason=reason.strip(), data={"unit": item.unit_id},
+        event = transition(order=order, action=action, actor=actor, reason=reason.strip(), data={"unit": item.unit_id},
                    expected_version=item.version)
     except DomainError as exc:
         return DispatchResult(item.number, False, exc.message, exc.field)
     unit = Unit.objects.filter(pk=item.unit_id).values_list("name", flat=True).first()
-    return DispatchResult(item.number, True, f"已{Action(action).label}至{unit}")
+    return DispatchResult(item.number, True, f"已{Action(action).label}至{unit}", event=event)
 
 
 def dispatch_many(*, actor: User, items: list[DispatchItem], reason: str = "") -> list[DispatchResult]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hotline.audit.services import client_ip
 from hotline.desks.access import desk_view
+from hotline.desks.audit import audit_list
 from hotline.desks.panel import case_panel
 from hotline.workorders.forms import CALLBACK_FORMS, ActionForm
 from hotline.workorders.models import Action, CallbackResult
@@ -47,6 +48,7 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     for o in page.object_list:
         last: Any = getattr(o, "last_result", None)  # annotated by callback_queue
         setattr(o, "last_result_label", CallbackResult(last).label if last in CallbackResult.values else "")
+    audit_list(request, orders=page.object_list, desk="callback")
     counts = callback_tab_counts(user, month=month)
     number = number or request.GET.get("case", "")
     order = visible_orders(user).select_related(*PANEL_RELATED).filter(number=number).first() if number else None

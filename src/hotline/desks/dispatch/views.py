@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hotline.desks.access import desk_view
+from hotline.desks.audit import audit_case, audit_list, audit_steps
 from hotline.desks.dispatch.forms import BulkDispatchForm, DispatchOneForm, QueueFilterForm
 from hotline.directory.models import User
 from hotline.directory.selectors import suggest_unit, suggest_units
@@ -36,8 +37,10 @@ def desk(request: HttpRequest) -> HttpResponse:
     results: list[DispatchResult] = []
     if request.method == "POST" and bulk.is_valid():
         results = _bulk_dispatch(user, bulk)
+        audit_steps(request, events=[r.event for r in results], desk="dispatch")
     page = Paginator(dispatch_queue(user, **filters.queue_kwargs()), PAGE_SIZE).get_page(request.GET.get("page"))
     orders = list(page.object_list)
+    audit_list(request, orders=orders, desk="dispatch")
     suggested = suggest_units(orders)
     bounces = bounces_of([o.pk for o in orders])
     rows = [{"order": o, "suggested": suggested.get(o.pk), "bounces": bounces.get(o.pk, Bounces(0)),
@@ -76,12 +79,14 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             result = dispatch_one(actor=user, item=DispatchItem(number, d["unit"], d["version"]), reason=d["reason"])
+            audit_steps(request, events=[result.event], desk="dispatch")
             if result.ok:
                 messages.success(request, f"{number} {result.message}")
                 return redirect("desks:dispatch")
             form.add_error(result.field if result.field in ("unit", "reason") else None, result.message)
     else:
         form = DispatchOneForm(initial={"unit": suggested.pk if suggested else None, "version": order.version})
+    audit_case(request, order=order, desk="dispatch")
     history = return_history(user, order=order)
     bounces = sum(1 for e in history if e.kind == "return")
     return render(request, "desks/dispatch/case.html", {

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hotline.desks.access import desk_view
+from hotline.desks.audit import audit_list, audit_steps
 from hotline.desks.operator.forms import IntakeForm
 from hotline.directory.models import Channel, Role, User
 from hotline.directory.selectors import category_children
@@ -37,9 +38,11 @@ def desk(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(ERROR_FIELDS.get(exc.field or "", None), exc.message)
             else:
+                audit_steps(request, events=order.events.order_by("seq"), desk="operator")
                 return redirect(f"{request.path}?saved={order.number}")
         status = 400
         hints = _hints(user, request.POST)
+        _audit_hints(request, hints)
     else:
         phone = Channel.objects.filter(code="phone").first()
         form = IntakeForm(initial={"channel": phone})
@@ -94,7 +97,14 @@ def _hints(user: User, params: Any) -> dict[str, Any]:
 @desk_view("operator")
 def hints(request: HttpRequest) -> HttpResponse:
     """htmx: the caller's cases of the last 12 months and the duplicate hints for what is typed so far."""
-    return render(request, "desks/operator/hints.html", _hints(_user(request), request.GET))
+    hints_ = _hints(_user(request), request.GET)
+    _audit_hints(request, hints_)
+    return render(request, "desks/operator/hints.html", hints_)
+
+
+def _audit_hints(request: HttpRequest, hints_: dict[str, Any]) -> None:
+    shown = [*hints_["history"]["open"], *hints_["history"]["earlier"], *(o for o, _ in hints_["duplicates"])]
+    audit_list(request, orders=shown, desk="operator")
 
 
 @desk_view("operator")

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hotline.audit.services import client_ip
 from hotline.desks.access import desk_view
+from hotline.desks.audit import audit_list
 from hotline.desks.panel import case_panel
 from hotline.workorders.forms import REVIEW_FORMS, ActionForm
 from hotline.workorders.models import Action, WorkOrder
@@ -47,6 +48,7 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     q = request.GET.get("q", "").strip()[:40]
     page = page_of_orders(review_queue(user, tab=tab, q=q), number=request.GET.get("page"), size=PAGE_SIZE)
     rows = list(page.object_list)
+    audit_list(request, orders=rows, desk="review")
     left = countdowns(rows)
     counts = review_tab_counts(user)
     number = number or request.GET.get("case", "")

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hotline.desks.access import desk_view
+from hotline.desks.audit import audit_case, audit_list, audit_steps
 from hotline.desks.supervise.forms import ReportForm, SuperviseForm, VerifyForm
 from hotline.directory.models import Unit
 from hotline.workorders import supervision
@@ -60,6 +61,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         page = Paginator(ids, PER_PAGE).get_page(request.GET.get("page"))
         loaded = {o.pk: o for o in supervision.with_joins(WorkOrder.objects.filter(pk__in=list(page)))}
         context["page"] = page
+        audit_list(request, orders=[loaded[pk] for pk in page if pk in loaded], desk="supervise")
         context["rows"] = [(loaded[pk], citizen_view(user, loaded[pk])) for pk in page if pk in loaded]  # type: ignore[arg-type]
     if tab == "units":
         context["glance"] = supervision.units_at_a_glance(user)  # type: ignore[arg-type]
@@ -93,17 +95,19 @@ def _forms(order: WorkOrder, bound: tuple[str, forms.Form] | None) -> dict[str, 
     return shown
 
 
-def _apply(action: str, form: forms.Form, order: WorkOrder, user: Any) -> str:
+def _apply(request: HttpRequest, action: str, form: forms.Form, order: WorkOrder, user: Any) -> str:
     data = form.cleaned_data
     version = data["version"]
     if action == "verify":
-        transition(order=order, action="verify", actor=user, reason=data["reason"],
-                   data={"upheld": data["upheld"]}, expected_version=version)
+        event = transition(order=order, action="verify", actor=user, reason=data["reason"],
+                           data={"upheld": data["upheld"]}, expected_version=version)
+        audit_steps(request, events=[event], desk="supervise")
         return "已核实：属实，请督办" if data["upheld"] else "已核实：不属实，工单办结"
     if action == "supervise":
         extra = {"days": data["days"]} if data.get("days") else {}
-        transition(order=order, action="supervise", actor=user, reason=data["reason"], data=extra,
-                   expected_version=version)
+        event = transition(order=order, action="supervise", actor=user, reason=data["reason"], data=extra,
+                           expected_version=version)
+        audit_steps(request, events=[event], desk="supervise")
         return "已督办"
     raise_report(order=order, actor=user, leader=data["leader"], note=data["note"], expected_version=version)
     return f"已专报 {data['leader'].get_full_name() or data['leader'].username}"
@@ -124,13 +128,14 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         bound = (action, form)
         if form.is_valid():
             try:
-                done = _apply(action, form, order, user)
+                done = _apply(request, action, form, order, user)
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields and exc.field != "version" else None
                 form.add_error(field, exc.message)
             else:
                 messages.success(request, f"{order.number} {done}")
                 return redirect("desks:supervise")
+    audit_case(request, order=order, desk="supervise")
     return render(request, "desks/supervise/case.html", {
         "order": order, "citizen": citizen_view(user, order), "forms": _forms(order, bound),
         "callback": supervision.last_callback(order), "reply": supervision.last_reply(order),

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hotline.audit.services import client_ip
 from hotline.desks.access import desk_view
+from hotline.desks.audit import audit_list
 from hotline.desks.panel import case_panel
 from hotline.workorders.forms import UNIT_FORMS, ActionForm
 from hotline.workorders.models import Action
@@ -40,6 +41,7 @@ def _page(request: HttpRequest, *, bound: ActionForm | None = None, number: str 
     qs = unit_inbox(user, tab=f["tab"], q=f["q"], unit_id=unit_id)  # type: ignore[arg-type]
     page = page_of_orders(qs, number=request.GET.get("page"), size=PAGE_SIZE)
     rows = list(page.object_list)
+    audit_list(request, orders=rows, desk="unit")
     left = countdowns(rows)
     counts = unit_tab_counts(user)  # type: ignore[arg-type]
     number = number or request.GET.get("case", "")
