@@ -142,4 +142,4 @@ def test_every_shipped_scheme_names_its_rules_evidence():
 
     kinds = {rule_evidence(r, c) for n in SHIPPED for r, c in compile_definition(shipped_definition(n)).auto.items()}
     assert kinds == {"serious_overdue", "knowledge_missed", "grade_penalty", "case_faults", "extension_unexplained",
-                     "appeal_type", "case_mark", "leader_day"}
+                     "appeal_type", "case_mark", "leader_day", "reply_letter"}

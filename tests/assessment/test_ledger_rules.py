@@ -284,3 +284,43 @@ def test_counts_for_an_unknown_unit_are_refused_naming_the_unit(yy, city):
     with pytest.raises(AssessmentError) as exc:
         record_knowledge_misses(scheme=yy.name, month=MAY, counts={city.unit_b.pk: 1, 999999: 2})
     assert exc.value.field == "unit" and not LedgerEntry.objects.exists()
+
+
+# --- reply_letter: a mailbox reply without its letter (回复公函) ----------------------------------
+
+def _letter(order, user, *, kind="reply_letter", when=at(5, 8, 12)):
+    import time_machine
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.workorders.services import attach_files
+
+    pdf = SimpleUploadedFile("回复公函.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                             content_type="application/pdf")
+    with time_machine.travel(when, tick=False):
+        attach_files(order=order, actor=user, files=[pdf], kind=kind)
+
+
+def test_a_mailbox_reply_without_its_letter_costs_one_point_and_the_letter_clears_it(
+        mailbox, city, history, settings, tmp_path):
+    settings.ATTACHMENT_DIR = tmp_path
+    bare = history.case(city.unit_a1, at(5, 6, 9), replied=at(5, 8), box="mailbox")
+    lettered = history.case(city.unit_b, at(5, 6, 9), replied=at(5, 8), box="mailbox")
+    _letter(lettered, city.user("handler_b"))
+    photo_only = history.case(city.unit_b, at(5, 6, 10), replied=at(5, 8), box="mailbox")
+    _letter(photo_only, city.user("handler_b"), kind="evidence")  # another kind of file is not the letter
+    run(mailbox)
+    assert lines("reply_letter_missing") == sorted([
+        ("甲区人民政府", "reply_letter_missing", "信件办理质量", Decimal("-1.00"), (bare.number,)),
+        ("市乙局", "reply_letter_missing", "信件办理质量", Decimal("-1.00"), (photo_only.number,))])
+    _letter(bare, city.user("handler_a1"), when=at(6, 3))  # late, before the cut-off: gone on the re-run
+    run(mailbox)
+    assert [e[4] for e in lines("reply_letter_missing")] == [(photo_only.number,)]
+    _letter(photo_only, city.user("handler_b"), when=at(6, 20))  # after the cut-off: too late
+    run(mailbox)
+    assert [e[4] for e in lines("reply_letter_missing")] == [(photo_only.number,)]
+
+
+def test_hotline_replies_need_no_letter(mailbox, city, history):
+    history.case(city.unit_a1, at(5, 6, 9), replied=at(5, 8))  # box hotline
+    run(mailbox)
+    assert lines("reply_letter_missing") == []

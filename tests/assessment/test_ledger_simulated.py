@@ -12,6 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from hotline.assessment.ledger import active_entries
 from hotline.assessment.records import exempt_entry, mark_case, record_leader_day
@@ -125,7 +126,18 @@ class Planter:
                    data={"text": "重新答复"})
 
 
-def test_a_simulated_month_with_planted_faults_gives_exactly_the_expected_ledger() -> None:
+def with_letter(order: WorkOrder, handler) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hotline.workorders.services import attach_files
+
+    pdf = SimpleUploadedFile("回复公函.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with time_machine.travel(at(23, 12), tick=False):
+        attach_files(order=order, actor=handler, files=[pdf], kind="reply_letter")
+
+
+def test_a_simulated_month_with_planted_faults_gives_exactly_the_expected_ledger(settings, tmp_path) -> None:
+    settings.ATTACHMENT_DIR = tmp_path
     result = run(city="yueyang", month="2024-05", scale=Decimal("0.01"), seed=3)
     assert result.loaded == result.cases > 300
     run_schemes()
@@ -140,6 +152,7 @@ def test_a_simulated_month_with_planted_faults_gives_exactly_the_expected_ledger
     assert lines("quality_fault", "yueyang-hotline") == late_contacts
     assert lines("letter_fault", "yueyang-mailbox") == set()  # the simulation codes no reasons
     assert lines("praise_letter", "yueyang-mailbox") == plain_praise_letters()
+    assert lines("reply_letter_missing", "yueyang-mailbox") == set()  # simulated letters came with their replies
     assert not {r for _, _, r, _, _, _ in baseline} & {"excellent_case", "leader_day"}  # no marks, no records
 
     # Plant one fault of every kind, on units of the simulated city.
@@ -157,6 +170,7 @@ def test_a_simulated_month_with_planted_faults_gives_exactly_the_expected_ledger
     p.rework(letter, "wrong_content", 22)
     praise, _ = AppealType.objects.get_or_create(code="praise", defaults={"name": "表扬"})
     thanks = p.case(units[3], 23, box="mailbox", appeal=praise)
+    with_letter(thanks, p.handler(units[3]))  # `letter` has none: a reply_letter_missing line
     excellent = p.case(units[0], 23)
     mark_case(order=excellent, kind="excellent", reason="主动上门，一次办结", actor=p.staff[Role.SUPERVISOR], month=MAY)
     tag = Tag.objects.get(code="leader_day")
@@ -175,6 +189,7 @@ def test_a_simulated_month_with_planted_faults_gives_exactly_the_expected_ledger
         (yy, units[0].name, "quality_fault", n(false_closure), Decimal("-1.00"), (n(false_closure),)),
         (yy, units[1].name, "quality_fault", n(twice), Decimal("-1.00"), (n(twice),)),
         (mb, units[2].name, "letter_fault", n(letter), Decimal("-1.00"), (n(letter),)),
+        (mb, units[2].name, "reply_letter_missing", n(letter), Decimal("-1.00"), (n(letter),)),
         (mb, units[3].name, "praise_letter", n(thanks), Decimal("1.00"), (n(thanks),)),
         (yy, units[0].name, "excellent_case", n(excellent), Decimal("0.50"), (n(excellent),)),
         (yy, units[2].name, "leader_day", f"leader-day-{day.pk}", Decimal("1.00"), tuple(sorted(map(n, calls)))),

@@ -19,7 +19,7 @@ LEDGER_MODES = ("beside", "columns")
 # What an automatic ledger rule reads (its `evidence`; a rule named after one of these may leave it out).
 # See docs/ledger-rules.md for each, and assessment/rules.py for the event-proven ones.
 AUTO_RULES = ("serious_overdue", "knowledge_missed", "grade_penalty", "case_faults", "extension_unexplained",
-              "appeal_type", "case_mark", "leader_day")
+              "appeal_type", "case_mark", "leader_day", "reply_letter")
 EVENT_RULES = AUTO_RULES[3:]
 PER_VALUES = ("case", "unit")
 RESERVED = frozenset({"unit", "group", "grade", "tier", "rank"})

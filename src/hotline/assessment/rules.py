@@ -14,9 +14,9 @@ Evidence kinds:
   credited to the unit holding them at the cut-off.
 * `case_mark` — cases marked (excellent 优秀案例, typical 典型案例) for the month, not withdrawn.
 * `leader_day` — leader answering day sessions in the month, per session, for the leader's unit.
-
-A missing reply letter (回复公函) is not a rule yet: replies carry no attachments in this version, so
-its absence is no event; the schemes list it as a manual line.
+* `reply_letter` — cases replied in the month (kinds `actions`, default reply) with no reply letter
+  (回复公函, an attachment of that kind) on file by the cut-off; charged to the unit of the last reply.
+  A reply imported from another system whose data says `reply_letter: true` had its letter there.
 """
 from __future__ import annotations
 
@@ -218,13 +218,32 @@ def leader_day(win: Window, conf: dict[str, Any]) -> list[Hit]:
     return hits
 
 
+def reply_letter(win: Window, conf: dict[str, Any]) -> list[Hit]:
+    from hotline.workorders.models import Attachment, AttachmentKind, Event
+
+    replies = Event.objects.filter(box=win.box, kind__in=list(conf.get("actions") or ["reply"]),
+                                   at__gte=win.start, at__lt=win.horizon, unit__isnull=False)
+    last: dict[int, tuple[str, int]] = {}
+    imported: set[int] = set()
+    for order_id, number, unit_id, flag in replies.order_by("at", "id").values_list(
+            "order_id", "order__number", "unit_id", "data__reply_letter"):
+        last[order_id] = (number, unit_id)  # the latest reply's unit answers for the letter
+        if flag is True:
+            imported.add(order_id)
+    # A letter uploaded with the reply or afterwards (until the cut-off) counts; one per case is enough.
+    lettered = set(Attachment.objects.filter(order_id__in=list(last), kind=AttachmentKind.REPLY_LETTER,
+                                             at__lte=win.as_of).values_list("order_id", flat=True))
+    return [Hit(unit_id, number, "答复未上传回复公函", (number,))
+            for order_id, (number, unit_id) in last.items() if order_id not in lettered | imported]
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 FINDERS: dict[str, Finder] = {
     "case_faults": case_faults, "extension_unexplained": extension_unexplained, "appeal_type": appeal_type,
-    "case_mark": case_mark, "leader_day": leader_day,
+    "case_mark": case_mark, "leader_day": leader_day, "reply_letter": reply_letter,
 }
 
 

@@ -190,7 +190,9 @@ class Life:
                 out.append(Step("approve_extension", at, rng.choice(st.dispatchers), "dispatcher",
                                 data={"days": EXTENSION_DAYS}))
             elif label in ("reply", "reply2"):
-                out.append(Step("reply", at, handler, "unit_handler", data={"text": self.texts.reply}))
+                # Mailbox replies come with their letter (回复公函) in the source system: flagged, not uploaded.
+                letter = {"reply_letter": True} if self.box == "mailbox" else {}
+                out.append(Step("reply", at, handler, "unit_handler", data={"text": self.texts.reply, **letter}))
             elif label == "rework":
                 out.append(Step("rework", at, rng.choice(st.reviewers), "reviewer", rng.choice(REWORK_REASONS)))
             elif label == "accept_reply":
