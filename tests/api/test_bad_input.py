@@ -78,10 +78,11 @@ def test_intake_category_true_is_not_category_1(client, wechat):
 def test_case_page_form_rejects_bad_co_units(client, city, co_units):
     order = city.new_order()
     client.force_login(city.user("dispatcher"))
-    response = client.post(f"/cases/{order.number}/transition/",
-                           {"action": "dispatch", "unit": str(city.unit_a.pk), "co_units": [co_units]}, follow=True)
-    assert response.status_code == 200
-    assert "操作失败（co_units" in response.content.decode()
+    response = client.post(f"/cases/{order.number}/transition/", {
+        "action": "dispatch", "dispatch-unit": str(city.unit_a.pk), "dispatch-co_units": [co_units],
+        "dispatch-version": order.version})
+    assert response.status_code == 400
+    assert 'id="id_dispatch-co_units_error"' in response.content.decode() or "协办单位" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.NEW
 
@@ -89,9 +90,9 @@ def test_case_page_form_rejects_bad_co_units(client, city, co_units):
 def test_case_page_form_rejects_a_huge_unit_id(client, city):
     order = city.new_order()
     client.force_login(city.user("dispatcher"))
-    response = client.post(f"/cases/{order.number}/transition/",
-                           {"action": "dispatch", "unit": "18446744073709551616"}, follow=True)
-    assert "操作失败（unit" in response.content.decode()
+    response = client.post(f"/cases/{order.number}/transition/", {
+        "action": "dispatch", "dispatch-unit": "18446744073709551616", "dispatch-version": order.version})
+    assert response.status_code == 400
     order.refresh_from_db()
     assert order.status == Status.NEW
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
+from hotline import formfields
 from hotline.directory.models import Unit
 
 
@@ -21,7 +22,7 @@ class ReasonForm(forms.Form):
 
 
 class DutyForm(forms.Form):
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(active=True))
+    unit = formfields.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(active=True))
     title = forms.CharField(label="任务", max_length=200)
     reason = forms.CharField(label="原因", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     working_days = forms.IntegerField(label="时限（工作日）", min_value=1, max_value=30, initial=5)

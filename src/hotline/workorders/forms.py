@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
+from hotline import formfields
 from hotline.directory.models import Unit, User
 from hotline.workorders.limits import NOTE_MAX, REASON_MAX, TEXT_MAX
 from hotline.workorders.models import (
@@ -220,9 +221,9 @@ class CallbackForm(ActionForm):
 class DispatchForm(ActionForm):
     action = Action.DISPATCH
     submit_label = "派单"
-    unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.filter(active=True).order_by("code"),
+    unit = formfields.ModelChoiceField(label="承办单位", queryset=Unit.objects.filter(active=True).order_by("code"),
                                   error_messages=ERRORS)
-    co_units = forms.ModelMultipleChoiceField(label="协办单位（可不选）", required=False, error_messages=ERRORS,
+    co_units = formfields.ModelMultipleChoiceField(label="协办单位（可不选）", required=False, error_messages=ERRORS,
                                               queryset=Unit.objects.filter(active=True).order_by("code"))
 
     def payload(self) -> dict[str, Any]:

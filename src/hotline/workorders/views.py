@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hotline import formfields
 from hotline.directory.models import Unit
 from hotline.workcalendar.models import Box
 from hotline.workorders.forms import ACTION_FORMS, ActionForm, forms_for
@@ -40,7 +41,7 @@ class CaseFilter(forms.Form):
     q = forms.CharField(label="检索", required=False, max_length=60)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Status.choices])
     box = forms.ChoiceField(label="业务", required=False, choices=[("", "全部业务"), *Box.choices])
-    unit = forms.ModelChoiceField(label="承办单位", required=False, queryset=Unit.objects.filter(active=True),
+    unit = formfields.ModelChoiceField(label="承办单位", required=False, queryset=Unit.objects.filter(active=True),
                                   empty_label="全部单位")
     overdue = forms.BooleanField(label="仅超期", required=False)
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from hotline import formfields
 from hotline.directory.models import Category, Channel
 from hotline.directory.selectors import category_subtree_ids, intake_taxonomy, region_choices
 from hotline.desks.widgets import unit_field
@@ -16,9 +17,9 @@ STATUS_CHOICES = [("", "全部待派"), (Status.NEW, "新受理"), (Status.RETUR
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=STATUS_CHOICES, required=False,
                                error_messages={"invalid_choice": "状态无效"})
-    channel = forms.ModelChoiceField(label="渠道", queryset=Channel.objects.order_by("code"), required=False,
+    channel = formfields.ModelChoiceField(label="渠道", queryset=Channel.objects.order_by("code"), required=False,
                                      empty_label="全部渠道", error_messages={"invalid_choice": "渠道不存在"})
-    category = forms.ModelChoiceField(label="分类", queryset=Category.objects.none(), required=False,
+    category = formfields.ModelChoiceField(label="分类", queryset=Category.objects.none(), required=False,
                                       empty_label="全部分类", error_messages={"invalid_choice": "分类不存在"})
     region = forms.TypedChoiceField(label="区域", coerce=int, choices=(), required=False, empty_value=None,
                                     error_messages={"invalid_choice": "区域不存在"})

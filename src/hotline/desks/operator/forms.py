@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
+from hotline import formfields
 from hotline.directory.models import AppealType, Category, Channel, Region
 from hotline.directory.selectors import category_children, intake_taxonomy, region_choices
 from hotline.desks.widgets import unit_field
@@ -31,13 +32,13 @@ class IntakeForm(forms.Form):
                           placeholder="输入号码查来电记录")
     citizen_name = _text("诉求人", 60, autocomplete="off")
     confidential = forms.BooleanField(label="保密（不向承办单位透露身份）", required=False)
-    channel = forms.ModelChoiceField(label="受理渠道", queryset=Channel.objects.order_by("code"), empty_label=None,
+    channel = formfields.ModelChoiceField(label="受理渠道", queryset=Channel.objects.order_by("code"), empty_label=None,
                                      error_messages={**REQUIRED, "invalid_choice": "所选渠道不存在"})
-    appeal_type = forms.ModelChoiceField(label="诉求类型", queryset=AppealType.objects.order_by("code"),
+    appeal_type = formfields.ModelChoiceField(label="诉求类型", queryset=AppealType.objects.order_by("code"),
                                          empty_label="—", error_messages={**REQUIRED, "invalid_choice": "所选诉求类型不存在"})
-    category_parent = forms.ModelChoiceField(label="一级分类", queryset=Category.objects.none(), empty_label="—",
+    category_parent = formfields.ModelChoiceField(label="一级分类", queryset=Category.objects.none(), empty_label="—",
                                              error_messages={**REQUIRED, "invalid_choice": "所选分类不存在"})
-    category = forms.ModelChoiceField(label="二级分类", queryset=Category.objects.none(), required=False,
+    category = formfields.ModelChoiceField(label="二级分类", queryset=Category.objects.none(), required=False,
                                       empty_label="—", error_messages={"invalid_choice": "所选二级分类不属于该一级分类"})
     region = forms.TypedChoiceField(label="所属区域", coerce=int, choices=(), empty_value=None,
                                     error_messages={**REQUIRED, "invalid_choice": "所选区域不存在"})

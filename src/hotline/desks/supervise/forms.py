@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from hotline import formfields
 from hotline.directory.models import User
 from hotline.workorders.reports import NOTE_MAX, leaders
 
@@ -36,7 +37,7 @@ class SuperviseForm(_Versioned):
                                               "invalid": "请输入整数"})
 
 
-class LeaderField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class LeaderField(formfields.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.username)
 
