@@ -34,4 +34,4 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[
             if not _in_range(v):
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                       params={"value": v})
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]

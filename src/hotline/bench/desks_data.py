@@ -55,7 +55,9 @@ def generate_tail(n: int, *, seed: int = 7) -> int:
     with connection.cursor() as c:
         c.execute("SELECT COALESCE(MAX(id), 0) FROM workorders_workorder")
         base = c.fetchone()[0]
-    orders, events, tenures = [], [], []
+    orders: list[Any] = []
+    events: list[Any] = []
+    tenures: list[Any] = []
     statuses, shares = [s[0] for s in SHAPES], [s[1] for s in SHAPES]
     for i in range(n):
         oid = base + i + 1
@@ -105,7 +107,7 @@ def users() -> dict[str, User]:
     made: dict[str, User] = {}
     for role in (Role.OPERATOR, Role.DISPATCHER, Role.REVIEWER, Role.CALLBACK, Role.SUPERVISOR, Role.LEADER,
                  Role.UNIT_HANDLER):
-        unit = Unit.objects.get(pk=heaviest) if role == Role.UNIT_HANDLER else None
+        unit = Unit.objects.get(pk=heaviest) if role == Role.UNIT_HANDLER and heaviest is not None else None
         user, created = User.objects.get_or_create(username=f"bench_{role}", defaults={"role": role, "unit": unit})
         if created:
             user.set_password(PASSWORD)

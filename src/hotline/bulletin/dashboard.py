@@ -93,7 +93,7 @@ def _days(month: Month, box: str, cube: selectors.MonthCube) -> tuple[list[tuple
     ranked = [names.get(pk, "") for pk, _ in cube.by("channel_id").most_common()]
     top = [c for c in ranked if c][:TOP_CHANNELS]
     valid = selectors.received_orders(month, box)
-    out = []
+    out: list[Any] = []
     day = month.first_day
     today = timezone.localdate()
     while day < month.next().first_day:

@@ -158,7 +158,7 @@ UNIT_TABS: dict[str, str] = {
 def _unit_tab_filters(units: set[int]) -> dict[str, Q]:
     """Each tab's filter. Supervision and approved extensions are found from the unit's events (index on
     event (unit, kind, at)) rather than probed per order: a big unit has thousands of open orders."""
-    def marked(kind: str) -> QuerySet[Event]:
+    def marked(kind: str) -> Any:  # a subquery of order ids
         return Event.objects.filter(unit_id__in=units, kind=kind).values("order_id")
     return {
         "open": Q(status__in=_LIVE),
@@ -198,9 +198,9 @@ def page_of_orders(qs: QuerySet[WorkOrder], *, number: Any, size: int) -> Any:
     """A Paginator page of `qs` whose rows are fetched by id after the page's ids are chosen: the sort then
     runs on an index (e.g. unit, status, deadline) instead of reading every matching row."""
     page = Paginator(qs.values_list("pk", flat=True), size).get_page(number)
-    ids = list(page.object_list)
+    ids: list[Any] = list(page.object_list)
     rows = qs.model.objects.filter(pk__in=ids).select_related("unit", "appeal_type", "channel").in_bulk()
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    page.object_list = [rows[pk] for pk in ids if pk in rows]  # type: ignore[misc]
     return page
 
 
