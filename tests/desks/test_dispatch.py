@@ -113,7 +113,7 @@ def test_queue_page_has_no_n_plus_one(client, city, places, django_assert_max_nu
         _returned(city)
     DispatchRule.objects.create(category=city.category, unit=city.unit_b)
     _login(client, city)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):  # incl. the page's audit row (constant)
         client.get(URL)
 
 
