@@ -86,6 +86,7 @@ def test_dispatcher_bad_input_and_per_row_results(page, live_server, queue):
     with page.expect_navigation():
         page.click("button:has-text('改派')")
     assert "必须填写理由" in page.locator(".field.has-error").inner_text()
+    assert page.input_value("#id_unit") == str(q["water"].pk)  # the unit picked is kept
     shot(page, "dispatch-case-error")
     page.fill("#id_reason", "停水问题属水务集团")
     with page.expect_navigation():
