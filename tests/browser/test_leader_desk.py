@@ -49,3 +49,21 @@ def test_leader_sees_the_month_follows_a_bar_and_instructs_a_report(page, live_s
     page.goto(f"{live_server.url}/desk/leader/?month={month}")
     page.click("a:has-text('超期未办结')")
     assert "超期未办结" in page.inner_text("h1") and page.locator("table.grid tbody tr").count() == 1
+
+
+def test_leader_instruction_refused_by_the_server_is_shown_beside_it_and_kept(page, live_server, city):
+    order = to_callback(city)
+    raise_report(order=order, actor=city.user(Role.SUPERVISOR), leader=city.user(Role.LEADER),
+                 note="群众反复来电，请领导协调")
+    desk_login(page, live_server, city.user(Role.LEADER))
+    form = "#instruct-%d" % SpecialReport.objects.get().pk
+    too_long = "请住建、城管联合办理。" * 200  # past the limit (a form without maxlength, e.g. pasted into an old browser)
+    page.locator(f"{form} textarea[name=instruction]").evaluate("e => e.removeAttribute('maxlength')")
+    page.fill(f"{form} textarea[name=instruction]", too_long)
+    with page.expect_navigation():
+        page.click(f"{form} button[type=submit]")
+    field = page.locator(f"{form} .field.has-error")
+    assert "批示内容不能超过" in field.locator(".errorlist").inner_text()
+    assert page.input_value(f"{form} textarea[name=instruction]") == too_long
+    shot(page, "desk-leader-error")
+    assert SpecialReport.objects.get().instruction == ""

@@ -1,9 +1,4 @@
-"""The whole life of a case across the desks, as the people would work it, with a screenshot of every desk.
-
-Steps on a desk that is not in this branch yet (承办台, 审核台, 回访台: desks-b) are taken through the same
-services those desks call, each in one helper below marked NOT YET IN THE BROWSER, so that swapping in the
-desk's page is local to that helper.
-"""
+"""The whole life of a case across the desks, as the people would work it, with a screenshot of every desk."""
 from __future__ import annotations
 
 import re
@@ -15,8 +10,6 @@ from django.utils import timezone
 from hotline.directory.models import Category, Region, Role, Unit
 from hotline.directory.seeds import seed_city
 from hotline.workorders.models import Action, Event, Status, WorkOrder
-from hotline.workorders.rules import MOVES
-from hotline.workorders.services import transition
 from tests.browser.conftest import desk_login, logout, shot
 from tests.factories import UserFactory
 
@@ -102,22 +95,104 @@ def dispatcher_dispatches(page: Any, live_server: Any, t: dict[str, Any], order:
     logout(page)
 
 
-def unit_desk_shot(page: Any, live_server: Any, t: dict[str, Any], name: str) -> None:
+def step(page: Any, form: str, number: str, fill: dict[str, str] | None = None, check: str = "") -> None:
+    """Open one action's form on the case panel, fill it as a person would, submit, and see it succeed."""
+    box = page.locator(f"#act-{form}")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    for field, value in (fill or {}).items():
+        target = f"#id_{form}-{field}"
+        if page.locator(target).evaluate("e => e.tagName") == "SELECT":
+            page.select_option(target, value)
+        else:
+            page.fill(target, value)
+    if check:
+        page.check(f"input[name={form}-{check}]")
+    with page.expect_navigation():
+        box.locator("button[type=submit]").click()
+    assert number in page.inner_text(".msg.success"), page.inner_text("main")
+
+
+def open_case(page: Any, live_server: Any, desk: str, number: str, query: str = "") -> None:
+    page.goto(f"{live_server.url}/desk/{desk}/?case={number}{query}")
+    assert number in page.inner_text(".case-panel h2")
+
+
+def handler_accepts_contacts_and_asks_for_time(page: Any, live_server: Any, t: dict[str, Any],
+                                               order: WorkOrder) -> None:
     desk_login(page, live_server, t["handler"])
     assert "承办台" in page.inner_text("h1")
-    shot(page, name)
+    assert order.number in page.inner_text("table.inbox")
+    open_case(page, live_server, "unit", order.number)
+    assert re.fullmatch(r"\d+ 个工作日", page.inner_text(".case-panel .countdown"))  # the countdown is in view
+    step(page, "accept", order.number)
+    step(page, "contact", order.number, {"how": "phone", "outcome": "已电话联系刘女士，约定上门查看"})
+    step(page, "request_extension", order.number, {"days": "5", "reason": "需供电部门配合更换线路"})
+    assert "延期待审批" in page.inner_text(".case-panel h2")
+    shot(page, "lifecycle-3-unit")
     logout(page)
 
 
-def act(order: WorkOrder, action: str, actor: Any, reason: str = "", **data: Any) -> None:
-    """NOT YET IN THE BROWSER: the 承办台/审核台/回访台 step, through the service those desks call."""
-    transition(order=order, action=action, actor=actor, reason=reason, data=data)
+def reviewer_approves_the_extension(page: Any, live_server: Any, t: dict[str, Any], order: WorkOrder) -> None:
+    deadline = order.deadline
+    desk_login(page, live_server, t["reviewer"])
+    assert "审核台" in page.inner_text("h1")
+    page.click("nav.tabs >> text=延期申请")
+    page.click(f"text={order.number}")
+    request = page.inner_text(".side-by-side")
+    assert "申请延期 5 个工作日" in request and "需供电部门配合更换线路" in request
+    after = re.search(r"批准后 (\d{4}-\d\d-\d\d \d\d:\d\d)", request)
+    assert after and after.group(1) > timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
+    assert page.input_value("#id_approve_extension-days") == "5"
+    shot(page, "lifecycle-4-review-extension")
+    step(page, "approve_extension", order.number)
+    order.refresh_from_db()
+    assert timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M") == after.group(1)
+    logout(page)
+
+
+def handler_replies(page: Any, live_server: Any, t: dict[str, Any], order: WorkOrder, text: str) -> None:
+    desk_login(page, live_server, t["handler"])
+    open_case(page, live_server, "unit", order.number)
+    step(page, "reply", order.number, {"text": text})
+    logout(page)
+
+
+def reviewer_decides(page: Any, live_server: Any, t: dict[str, Any], order: WorkOrder, reply: str,
+                     rework: str = "") -> None:
+    desk_login(page, live_server, t["reviewer"])
+    page.click(f"text={order.number}")
+    sides = page.locator(".side-by-side > div")
+    assert "路灯坏了" in sides.nth(0).inner_text() and reply in sides.nth(1).inner_text()  # reply beside appeal
+    if rework:
+        shot(page, "lifecycle-5-review-reply")
+        step(page, "rework", order.number, {"reason": rework})
+    else:
+        assert "已返工 1 次" in page.inner_text(".case-panel h2")
+        step(page, "accept_reply", order.number)
+    logout(page)
+
+
+def callback_agent_records(page: Any, live_server: Any, t: dict[str, Any], order: WorkOrder, result: str,
+                           note: str = "") -> None:
+    desk_login(page, live_server, t["callback"])
+    assert "回访台" in page.inner_text("h1")
+    assert order.number in page.inner_text("table.inbox")
+    page.click(f"text={order.number}")
+    page.check(f"input[name=callback-result][value={result}]")
+    if note:
+        page.fill("#id_callback-reason", note)
+        shot(page, "lifecycle-6-callback")
+    with page.expect_navigation():
+        page.click("#act-callback button[type=submit]")
+    assert f"{order.number}：已记录回访" in page.inner_text(".msg.success")
+    logout(page)
 
 
 def supervisor_verifies_and_supervises(page: Any, live_server: Any, t: dict[str, Any], order: WorkOrder) -> None:
     desk_login(page, live_server, t["supervisor"])
     assert order.number in page.inner_text("table.grid")
-    shot(page, "lifecycle-6-supervise")
+    shot(page, "lifecycle-7-supervise")
     page.click(f"tr:has-text('{order.number}') >> text=处理")
     assert "仍然不亮" in page.inner_text("main")  # the callback note is in view
     page.check("#verify-form input[name=upheld][value=true]")
@@ -132,6 +207,15 @@ def supervisor_verifies_and_supervises(page: Any, live_server: Any, t: dict[str,
     assert "已督办" in page.inner_text("main")
     order.refresh_from_db()
     assert order.status == Status.SUPERVISED
+    logout(page)
+
+
+def handler_rectifies(page: Any, live_server: Any, t: dict[str, Any], order: WorkOrder) -> None:
+    desk_login(page, live_server, t["handler"])
+    open_case(page, live_server, "unit", order.number)
+    assert "督办" in page.inner_text(".case-panel")
+    step(page, "rectify", order.number, {"text": "已更换整条线路，路灯恢复正常，并向刘女士说明。"})
+    shot(page, "lifecycle-8-unit-rectify")
     logout(page)
 
 
@@ -152,28 +236,25 @@ def test_a_case_from_the_call_to_the_archive(page, live_server, town):
     before = leader_figures(page, live_server, t, "lifecycle-0-leader-before")
     order = operator_takes_the_call_and_a_repeat(page, live_server, t)
     dispatcher_dispatches(page, live_server, t, order)
-    h, r = t["handler"], t["reviewer"]
-    act(order, "accept", h)
-    act(order, "contact", h, "已电话联系刘女士，约定上门查看", how="phone")
-    act(order, "request_extension", h, "需供电部门配合更换线路", days=5)
-    unit_desk_shot(page, live_server, t, "lifecycle-3-unit")
-    # The reviewer decides extensions once desks-b's rule change is in; until then the hotline desk does.
-    act(order, "approve_extension", r if Role.REVIEWER in MOVES[Action.APPROVE_EXTENSION].roles else t["dispatcher"])
-    act(order, "reply", h, text="已安排维修人员更换灯具。")
-    act(order, "rework", r, "回复未说明修复时间，请补充")
-    act(order, "reply", h, text="已于 3 日更换灯具并试亮，经回访现场照明正常。")
-    act(order, "accept_reply", r)
-    act(order, "callback", t["callback"], "路灯仍然不亮", result="unsatisfied")
+    handler_accepts_contacts_and_asks_for_time(page, live_server, t, order)
+    reviewer_approves_the_extension(page, live_server, t, order)
+    first = "已安排维修人员更换灯具。"
+    handler_replies(page, live_server, t, order, first)
+    reviewer_decides(page, live_server, t, order, first, rework="回复未说明修复时间，请补充")
+    second = "已于 3 日更换灯具并试亮，经回访现场照明正常。"
+    handler_replies(page, live_server, t, order, second)
+    reviewer_decides(page, live_server, t, order, second)
+    callback_agent_records(page, live_server, t, order, "unsatisfied", "路灯仍然不亮")
     order.refresh_from_db()
     assert order.status == Status.VERIFYING
     supervisor_verifies_and_supervises(page, live_server, t, order)
-    act(order, "rectify", h, text="已更换整条线路，路灯恢复正常，并向刘女士说明。")
-    act(order, "callback", t["callback"], result="satisfied")
+    handler_rectifies(page, live_server, t, order)
+    callback_agent_records(page, live_server, t, order, "satisfied")
     order.refresh_from_db()
     assert order.status == Status.CLOSED
     kinds = list(Event.objects.filter(order=order).order_by("seq").values_list("kind", flat=True))
     assert kinds.count(Action.REPLY) == 2 and Action.ABSORB in kinds and Action.SUPERVISE in kinds
-    after = leader_figures(page, live_server, t, "lifecycle-7-leader-after")
+    after = leader_figures(page, live_server, t, "lifecycle-9-leader-after")
     assert int(after["受理总量"]) == int(before["受理总量"]) + 1  # the repeat call is not a new case
     assert int(after["本月督办"]) == int(before["本月督办"]) + 1
     assert after["回访满意率"] != before["回访满意率"]

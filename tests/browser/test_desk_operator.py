@@ -6,7 +6,7 @@ import pytest
 from hotline.directory.models import Category, Channel, Region, Role, Unit
 from hotline.directory.seeds import seed_city
 from hotline.workorders.models import Status, WorkOrder
-from tests.desks.browser_fixtures import chromium, desk_page, login, shot  # noqa: F401
+from tests.browser.conftest import desk_login as login, shot
 from tests.factories import UserFactory
 
 
@@ -32,8 +32,8 @@ def _earlier_case(y, **over):
     return create_order(actor=y["operator"], fields=fields)[0]
 
 
-def test_operator_takes_calls_with_the_keyboard_and_sees_bad_input_next_to_fields(desk_page, live_server, yueyang):
-    page, y = desk_page, yueyang
+def test_operator_takes_calls_with_the_keyboard_and_sees_bad_input_next_to_fields(page, live_server, yueyang):
+    y = yueyang
     earlier = _earlier_case(y)
     login(page, live_server, y["operator"])
     assert "/desk/operator/" in page.url and "受理台" in page.title()
@@ -80,8 +80,8 @@ def test_operator_takes_calls_with_the_keyboard_and_sees_bad_input_next_to_field
     shot(page, "operator-saved")
 
 
-def test_repeat_call_and_dispatch_through_the_unit_picker(desk_page, live_server, yueyang):
-    page, y = desk_page, yueyang
+def test_repeat_call_and_dispatch_through_the_unit_picker(page, live_server, yueyang):
+    y = yueyang
     earlier = _earlier_case(y)
     login(page, live_server, y["operator"])
     page.fill("#id_citizen_phone", "13907301234")

@@ -10,7 +10,7 @@ from hotline.directory.models import Category, Channel, DispatchRule, Region, Ro
 from hotline.directory.seeds import seed_city
 from hotline.workorders.models import Status, WorkOrder
 from hotline.workorders.services import create_order, transition
-from tests.desks.browser_fixtures import chromium, desk_page, login, shot  # noqa: F401
+from tests.browser.conftest import desk_login as login, shot
 from tests.factories import UserFactory
 
 TEXTS = [
@@ -54,8 +54,8 @@ def queue(calendar):
     return {"dispatcher": dispatcher, "orders": orders, "district": district, "water": water}
 
 
-def test_dispatcher_bad_input_and_per_row_results(desk_page, live_server, queue):
-    page, q = desk_page, queue
+def test_dispatcher_bad_input_and_per_row_results(page, live_server, queue):
+    q = queue
     disputed, returned = q["orders"][0], q["orders"][1]
     login(page, live_server, q["dispatcher"])
     assert "/desk/dispatch/" in page.url and "派单台" in page.title()
@@ -86,6 +86,7 @@ def test_dispatcher_bad_input_and_per_row_results(desk_page, live_server, queue)
     with page.expect_navigation():
         page.click("button:has-text('改派')")
     assert "必须填写理由" in page.locator(".field.has-error").inner_text()
+    assert page.input_value("#id_unit") == str(q["water"].pk)  # the unit picked is kept
     shot(page, "dispatch-case-error")
     page.fill("#id_reason", "停水问题属水务集团")
     with page.expect_navigation():

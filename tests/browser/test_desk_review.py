@@ -1,10 +1,9 @@
 """审核台 in a real browser: a rework without a reason is refused next to its field; extension days kept."""
 from hotline.workorders.services import transition
-from tests.desks.conftest import login, shot
+from tests.browser.conftest import desk_login as login, shot
 
 
-def test_review_desk_bad_input(desk_page, live_server, city):
-    page = desk_page
+def test_review_desk_bad_input(page, live_server, city):
     h = city.user("handler_a")
     order = city.dispatched(content="小区路灯不亮已经一周，夜间出行不便")
     transition(order=order, action="accept", actor=h)

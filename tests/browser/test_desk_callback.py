@@ -1,11 +1,10 @@
 """回访台 in a real browser: an unreachable call without the attempt count is refused next to that field."""
 from hotline.workorders.services import transition
-from tests.desks.conftest import login, shot
+from tests.browser.conftest import desk_login as login, shot
 
 
-def test_callback_desk_bad_input(desk_page, live_server, city, settings):
+def test_callback_desk_bad_input(page, live_server, city, settings):
     settings.CALLBACK_SAMPLE_RATE = "1"
-    page = desk_page
     h = city.user("handler_a")
     orders = []
     for text in ("小区路灯不亮已经一周", "楼下餐馆油烟扰民", "公交站台顶棚破损漏雨", "人行道井盖缺失"):

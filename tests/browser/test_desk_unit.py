@@ -4,11 +4,10 @@ import datetime as dt
 from django.utils import timezone
 
 from hotline.workorders.services import transition
-from tests.desks.conftest import login, shot
+from tests.browser.conftest import desk_login as login, shot
 
 
-def test_unit_desk_bad_input(desk_page, live_server, city):
-    page = desk_page
+def test_unit_desk_bad_input(page, live_server, city):
     handler = city.user("handler_a")
     late = city.dispatched(at=timezone.now() - dt.timedelta(days=20), content="河堤护栏缺失存在安全隐患")
     order = city.dispatched(content="小区路灯不亮已经一周")

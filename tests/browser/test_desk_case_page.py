@@ -1,10 +1,9 @@
 """The case page in a real browser: the Chinese history, and a refused action shown next to its field."""
 from hotline.workorders.services import transition
-from tests.desks.conftest import login, shot
+from tests.browser.conftest import desk_login as login, shot
 
 
-def test_case_page_history_and_bad_input(desk_page, live_server, city):
-    page = desk_page
+def test_case_page_history_and_bad_input(page, live_server, city):
     h = city.user("handler_a")
     h.last_name, h.first_name = "王", "小明"
     h.save()
