@@ -2,7 +2,8 @@
 
 Reads only. Per query term, at most MAX_POSTINGS postings are read, the heaviest first (an index on
 (term, weight desc)): a term so common that it has more is worth little per article (low idf), and the
-cut keeps a query's cost bounded whatever the size of the base.
+cut keeps a query's cost bounded whatever the size of the base. The database sums idf x weight per article
+and returns only the best candidates (one statement), so Python never sees the thousands of postings.
 """
 from __future__ import annotations
 
