@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "hotline.assessment",
     "hotline.bulletin",
     "hotline.simulate",
+    "hotline.intelligence",
 ]
 
 MIDDLEWARE = [

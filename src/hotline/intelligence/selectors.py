@@ -1,0 +1,85 @@
+"""Reads of the intelligence app, for the desks, the API and the bulletin.
+
+Suggestions never write anything and never decide: they rank options for the person at the desk.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+from hotline.intelligence import routing
+from hotline.intelligence.classifier import ModelFileError, TextClassifier
+
+log = logging.getLogger(__name__)
+_cache: dict[Path, tuple[float, TextClassifier | None]] = {}
+_lock = threading.Lock()
+
+
+class Suggestion(NamedTuple):
+    """One ranked option: `pk` of the Category or Unit, its display `name`, `score` in [0, 1]."""
+
+    pk: int
+    name: str
+    score: Decimal
+
+
+def forget_models() -> None:
+    """Drop cached models (after training, so the next suggestion reads the new file)."""
+    with _lock:
+        _cache.clear()
+
+
+def _model(path: Path) -> TextClassifier | None:
+    """The model at `path`, reloaded when the file changes; None when there is none or it is unusable."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    with _lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            model: TextClassifier | None = TextClassifier.load(path)
+        except ModelFileError as exc:
+            log.warning("suggestions off: %s", exc)
+            model = None
+        _cache[path] = (mtime, model)
+        return model
+
+
+def suggest(*, target: str, title: str = "", content: str, address: str = "", region_id: int | None = None,
+            k: int = 3, path: Path | None = None) -> list[Suggestion]:
+    """The top-k categories (target="category") or responsible units (target="unit") for an appeal.
+
+    Scores are the model's probabilities rounded to 3 places. Empty when no model has been trained
+    (`hotline classify train --from-cases --target ...`) or the content is empty. Labels whose row no
+    longer exists (a deleted category or unit) are skipped.
+    """
+    model = _model(path or routing.model_path(target))
+    if model is None or not (title or content).strip():
+        return []
+    doc = routing.case_document(title=title, content=content, address=address, region_id=region_id)
+    ranked = model.top([doc], k=min(len(model.labels), k + 3))[0]
+    names = routing.label_names(target=target, ids={int(label) for label, _ in ranked if label.isdigit()})
+    out = []
+    for label, score in ranked:
+        if label in names:
+            out.append(Suggestion(pk=int(label), name=names[label],
+                                  score=Decimal(str(score)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)))
+    return out[:k]
+
+
+def suggest_categories(*, title: str = "", content: str, address: str = "", region_id: int | None = None,
+                       k: int = 3) -> list[Suggestion]:
+    """Operator's desk: top-k two-level categories (name "一级/二级") for the appeal being entered."""
+    return suggest(target="category", title=title, content=content, address=address, region_id=region_id, k=k)
+
+
+def suggest_units(*, title: str = "", content: str, address: str = "", region_id: int | None = None,
+                  k: int = 3) -> list[Suggestion]:
+    """Dispatcher's desk: top-k responsible units for the appeal being dispatched."""
+    return suggest(target="unit", title=title, content=content, address=address, region_id=region_id, k=k)
