@@ -13,6 +13,7 @@ from ninja.errors import AuthorizationError
 from ninja.responses import Status as Reply
 
 from hotline.api import InputError, error_item, integration_auth, staff_auth
+from hotline.intelligence.selectors import suggest
 from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Role, Tag, Unit, User
 from hotline.workorders.models import Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
@@ -93,9 +94,19 @@ def intake(
         )
     out = IntakeOut(
         number=order.number, status=order.status, box=order.box, channel=token.channel.code, source=order.source,
-        received_at=order.received_at, created=created,
+        received_at=order.received_at, created=created, **_suggestions(order),
     )
     return Reply(201 if created else 200, out)
+
+
+def _suggestions(order: WorkOrder) -> dict[str, list[dict[str, Any]]]:
+    """Top-3 categories and units for the new case (hints for the operator and dispatcher; nothing is set)."""
+    fields = {"title": order.title, "content": order.content, "address": order.address, "region_id": order.region_id}
+    return {
+        f"suggested_{plural}": [{"id": s.pk, "name": s.name, "score": float(s.score)}
+                                for s in suggest(target=target, **fields)]
+        for target, plural in (("category", "categories"), ("unit", "units"))
+    }
 
 
 # --- cases ------------------------------------------------------------------------------------
