@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, intake
+from hotline.bench import assess, bulletin, intake, routing
 from hotline.bench.harness import Output
 
 
@@ -30,5 +30,9 @@ REGISTRY: dict[str, Benchmark] = {
     "assess": Benchmark(
         help="assess month over a generated month of N orders (default 1M) vs a plain GROUP BY floor",
         add_arguments=assess.add_arguments, run=assess.run,
+    ),
+    "routing": Benchmark(
+        help="unit/category suggestion: train on simulated 2024-04, top-1/top-3 accuracy on 2024-05 (throwaway SQLite)",
+        add_arguments=routing.add_arguments, run=routing.run,
     ),
 }

@@ -4,14 +4,16 @@ Suggestions never write anything and never decide: they rank options for the per
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from hotline.intelligence import routing
+from hotline.intelligence import duplicates, routing
 from hotline.intelligence.classifier import ModelFileError, TextClassifier
+from hotline.intelligence.duplicates import DuplicateCandidate
 
 log = logging.getLogger(__name__)
 _cache: dict[Path, tuple[float, TextClassifier | None]] = {}
@@ -83,3 +85,17 @@ def suggest_units(*, title: str = "", content: str, address: str = "", region_id
                   k: int = 3) -> list[Suggestion]:
     """Dispatcher's desk: top-k responsible units for the appeal being dispatched."""
     return suggest(target="unit", title=title, content=content, address=address, region_id=region_id, k=k)
+
+
+def duplicate_candidates(user: Any, *, phone: str = "", text: str = "", title: str = "", address: str = "",
+                         region: int | None = None, at: dt.datetime | None = None, exclude: int | None = None,
+                         limit: int = 5) -> list[DuplicateCandidate]:
+    """Cases that may be the same matter as an appeal being entered, best first, each with a Chinese reason.
+
+    `user` scopes the search (visible_orders); `phone`, `title`/`text`, `address`, `region` (Region pk)
+    describe the new appeal; `at` is its time (default now; content is compared within 30 days before it);
+    `exclude` is the appeal's own case id once saved. Reasons: "同一电话" (an open case with that number),
+    "同一地点，相似度 92%" (shared place name or address), "内容相似，相似度 88%".
+    """
+    return duplicates.find(user, phone=phone, title=title, content=text, address=address, region_id=region,
+                           at=at, exclude_id=exclude, limit=limit)

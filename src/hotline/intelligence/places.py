@@ -1,0 +1,36 @@
+"""Place names in appeal text: residential compounds, roads, schools, markets (a rule-based extractor).
+
+Appeals name their place in a few shapes ("丽发新城小区", "书院路", "A7县泉塘街道"); a suffix list
+catches most of them without a gazetteer, which a city can add later as data.
+"""
+from __future__ import annotations
+
+import re
+
+from hotline.intelligence.text import clean
+
+SUFFIXES = (
+    "小区", "花园", "家园", "新城", "新村", "公寓", "大厦", "广场", "商城", "市场", "苑", "府", "庭", "城",
+    "街道", "大道", "路", "街", "巷", "村", "社区", "镇", "乡", "县", "区",
+    "中学", "小学", "学校", "幼儿园", "学院", "大学", "医院", "卫生院", "公园", "车站", "工地", "搅拌站", "工厂",
+)
+_PLACE = re.compile(
+    "((?:[A-Z]\\d{0,2}[区县市])?[\u4e00-\u9fffA-Za-z0-9]{1,8}?(?:" + "|".join(sorted(SUFFIXES, key=len, reverse=True))
+    + "))"
+)
+# Words that end like a place but are not one.
+_NOT_PLACE = frozenset({"小区", "社区", "街道", "市场", "学校", "医院", "城市", "农村", "工地", "公园", "地区", "城区",
+                        "市区", "郊区", "景区", "辖区", "片区", "园区", "该小区", "我们小区", "本小区", "这个小区"})
+_LEADING = re.compile("^(?:在|位于|我是|我们|我家|住在|关于|请问|反映|投诉|举报|市民|本人|您好|尊敬的|领导)+")
+
+
+def places(text: str, limit: int = 6) -> list[str]:
+    """Distinct place names in order of appearance (at most `limit`)."""
+    out: list[str] = []
+    for match in _PLACE.finditer(clean(text).replace(" ", "")):
+        name = _LEADING.sub("", match.group(1))
+        if len(name) >= 3 and name not in _NOT_PLACE and name not in out:
+            out.append(name)
+        if len(out) >= limit:
+            break
+    return out
