@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, intake, routing
+from hotline.bench import assess, bulletin, duplicates, intake, routing
 from hotline.bench.harness import Output
 
 
@@ -34,5 +34,9 @@ REGISTRY: dict[str, Benchmark] = {
     "routing": Benchmark(
         help="unit/category suggestion: train on simulated 2024-04, top-1/top-3 accuracy on 2024-05 (throwaway SQLite)",
         add_arguments=routing.add_arguments, run=routing.run,
+    ),
+    "duplicates": Benchmark(
+        help="repeat calls and planted duplicates in simulated 2024-05: precision and recall (throwaway SQLite)",
+        add_arguments=duplicates.add_arguments, run=duplicates.run,
     ),
 }

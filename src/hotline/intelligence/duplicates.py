@@ -8,11 +8,14 @@ citizen's case shares a phone number.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from django.utils import timezone
 
 from hotline.intelligence.places import places
@@ -39,15 +42,43 @@ def _vectors(texts: list[str]) -> Any:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(analyzer="char", ngram_range=(2, 2), n_features=2 ** 20, alternate_sign=False,
-                             lowercase=False).transform([compact(t)[:CHARS] for t in texts])
+                             lowercase=False).transform([compact(t)[:CHARS] for t in texts]).astype(np.float32)
 
 
-def similarities(query: str, others: list[str]) -> np.ndarray:
-    """Cosine similarity of the query with each of the others (0 to 1)."""
+_cache: OrderedDict[int, tuple[int, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+CACHE_SIZE = 50000
+
+
+def _cached_vectors(keys: list[int], texts: list[str]) -> Any:
+    """Vectors of the texts, reusing those of unchanged texts seen before (keys: case ids)."""
+    rows: list[Any] = [None] * len(texts)
+    missing = []
+    with _cache_lock:
+        for n, (key, text) in enumerate(zip(keys, texts)):
+            hit = _cache.get(key)
+            if hit is not None and hit[0] == hash(text):
+                rows[n] = hit[1]
+                _cache.move_to_end(key)
+            else:
+                missing.append(n)
+    if missing:
+        fresh = _vectors([texts[n] for n in missing])
+        with _cache_lock:
+            for row, n in enumerate(missing):
+                rows[n] = fresh[row]
+                _cache[keys[n]] = (hash(texts[n]), rows[n])
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    return sparse.vstack(rows).tocsr()
+
+
+def similarities(query: str, others: list[str], keys: list[int] | None = None) -> np.ndarray:
+    """Cosine similarity of the query with each of the others (0 to 1); `keys` lets vectors be reused."""
     if not others:
         return np.zeros(0)
-    matrix = _vectors([query, *others])
-    return np.asarray((matrix[1:] @ matrix[0].T).todense()).ravel()
+    matrix = _cached_vectors(keys, others) if keys is not None else _vectors(others)
+    return np.asarray((matrix @ _vectors([query]).T).todense()).ravel()
 
 
 def _percent(value: float) -> str:
@@ -64,7 +95,7 @@ def rank(*, query: dict[str, Any], phone_ids: set[int], pool: list[dict[str, Any
          ) -> list[DuplicateCandidate]:
     """Scores the pool (dicts with id, number, title, content, address) against the query's fields."""
     text = f"{query.get('title', '')} {query.get('content', '')}"
-    sims = similarities(text, [f"{c['title']} {c['content']}" for c in pool])
+    sims = similarities(text, [f"{c['title']} {c['content']}" for c in pool], keys=[c["id"] for c in pool])
     query_places = set(places(f"{query.get('address', '')} {text}"))
     out = []
     for candidate, sim in zip(pool, sims.tolist()):

@@ -21,13 +21,18 @@ _PLACE = re.compile(
 # Words that end like a place but are not one.
 _NOT_PLACE = frozenset({"小区", "社区", "街道", "市场", "学校", "医院", "城市", "农村", "工地", "公园", "地区", "城区",
                         "市区", "郊区", "景区", "辖区", "片区", "园区", "该小区", "我们小区", "本小区", "这个小区"})
+# Words that cannot be inside a place name: a match never spans them.
+_BREAK = re.compile(
+    "的|在|是|了|和|与|及|对|说|到|从|向|给|把|被|让|将|于|希望|要求|请求|反映|投诉|举报|关于|位于|附近|旁边|门口|"
+    "商品房|购买|购房|挨着|位置|一个|这个|整个|所有|我们|我家|本人|市委|政府|领导|部门|[0-9]+月|[0-9]+日|[0-9]+号"
+)
 _LEADING = re.compile("^(?:在|位于|我是|我们|我家|住在|关于|请问|反映|投诉|举报|市民|本人|您好|尊敬的|领导)+")
 
 
 def places(text: str, limit: int = 6) -> list[str]:
     """Distinct place names in order of appearance (at most `limit`)."""
     out: list[str] = []
-    for match in _PLACE.finditer(clean(text).replace(" ", "")):
+    for match in _PLACE.finditer(_BREAK.sub("|", clean(text).replace(" ", ""))):
         name = _LEADING.sub("", match.group(1))
         if len(name) >= 3 and name not in _NOT_PLACE and name not in out:
             out.append(name)
