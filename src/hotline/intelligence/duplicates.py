@@ -51,7 +51,11 @@ CACHE_SIZE = 50000
 
 
 def _cached_vectors(keys: list[int], texts: list[str]) -> Any:
-    """Vectors of the texts, reusing those of unchanged texts seen before (keys: case ids)."""
+    """Vectors of the texts, reusing those of unchanged texts seen before (keys: case ids).
+
+    Rows are cached as (indices, data) arrays and assembled in one go: stacking thousands of one-row
+    sparse matrices would cost more than vectorizing afresh.
+    """
     rows: list[Any] = [None] * len(texts)
     missing = []
     with _cache_lock:
@@ -63,14 +67,19 @@ def _cached_vectors(keys: list[int], texts: list[str]) -> Any:
             else:
                 missing.append(n)
     if missing:
-        fresh = _vectors([texts[n] for n in missing])
+        fresh = _vectors([texts[n] for n in missing]).tocsr()
         with _cache_lock:
             for row, n in enumerate(missing):
-                rows[n] = fresh[row]
+                lo, hi = fresh.indptr[row], fresh.indptr[row + 1]
+                rows[n] = (fresh.indices[lo:hi].copy(), fresh.data[lo:hi].copy())
                 _cache[keys[n]] = (hash(texts[n]), rows[n])
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
-    return sparse.vstack(rows).tocsr()
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r[0]) for r in rows])
+    indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int32)
+    data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), 2 ** 20))
 
 
 def similarities(query: str, others: list[str], keys: list[int] | None = None) -> np.ndarray:

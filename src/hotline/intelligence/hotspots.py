@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from scipy import sparse
 from hotline.intelligence.places import places
 from hotline.intelligence.text import words
 
+_CODE = re.compile(r"^[a-z]\d+$")  # "a2" of "A2区": anonymised county codes are places, not problems
 LINK = 0.4
 NEIGHBOURS = 10
 CHUNK = 2000
@@ -60,17 +62,23 @@ def _matrix(messages: Sequence[Message]) -> tuple[sparse.csr_matrix, list[list[s
 
     docs, place_lists = [], []
     for m in messages:
-        found = places(f"{m.title} {m.content[:CONTENT_CHARS]}")
+        found = places(f"{m.title}。{m.content[:CONTENT_CHARS]}")
         place_lists.append(found)
-        title = words(m.title)
-        docs.append(" ".join(title * 2 + words(m.content[:CONTENT_CHARS]) + [f"@{p}" for p in found]))
+        title = _topic_words(m.title)
+        docs.append(" ".join(title * 2 + _topic_words(m.content[:CONTENT_CHARS]) + [f"@{p}" for p in found]))
+    # In a big period a word in a fifth of all messages is boilerplate; a small one has too few to tell.
     vectorizer = TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True,
-                                 min_df=2, max_df=0.2)
+                                 min_df=2, max_df=0.2 if len(docs) >= 200 else 1.0)
     try:
         matrix = vectorizer.fit_transform(docs)
     except ValueError:  # every word occurs once: nothing links
         matrix = sparse.csr_matrix((len(docs), 1))
     return matrix.tocsr(), place_lists
+
+
+def _topic_words(text: str) -> list[str]:
+    """Words that can tell one matter from another: no single characters, no appeal boilerplate."""
+    return [w for w in words(text) if len(w) > 1 and w not in GENERIC]
 
 
 def _links(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -102,7 +110,8 @@ def _name(members: list[int], messages: Sequence[Message], place_lists: list[lis
         # among the places named about as often as the most frequent one, the most specific (longest)
         place = max((p for p, c in place_count.items() if c >= 0.6 * top), key=lambda p: (len(p), place_count[p]))
     title_words = [w for i in members for w in dict.fromkeys(words(messages[i].title))]
-    counts = Counter(w for w in title_words if w not in GENERIC and w not in place and len(w) > 1)
+    counts = Counter(w for w in title_words
+                     if w not in GENERIC and w not in place and len(w) > 1 and not _CODE.match(w))
     keep = {w for w, c in counts.most_common(3) if c >= max(2, 0.25 * len(members)) or len(members) < 4}
     order = _representative_order(members, messages, keep)
     return place, "".join(order)

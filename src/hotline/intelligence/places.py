@@ -24,7 +24,7 @@ _NOT_PLACE = frozenset({"小区", "社区", "街道", "市场", "学校", "医�
 # Words that cannot be inside a place name: a match never spans them.
 _BREAK = re.compile(
     "的|在|是|了|和|与|及|对|说|到|从|向|给|把|被|让|将|于|希望|要求|请求|反映|投诉|举报|关于|位于|附近|旁边|门口|"
-    "商品房|购买|购房|挨着|位置|一个|这个|整个|所有|我们|我家|本人|市委|政府|领导|部门|[0-9]+月|[0-9]+日|[0-9]+号"
+    "而|目前|地址|西地省|商品房|购买|购房|挨着|位置|一个|这个|整个|所有|我们|我家|本人|市委|政府|领导|部门|[0-9]+月|[0-9]+日|[0-9]+号"
 )
 _LEADING = re.compile("^(?:在|位于|我是|我们|我家|住在|关于|请问|反映|投诉|举报|市民|本人|您好|尊敬的|领导)+")
 
@@ -34,8 +34,13 @@ def places(text: str, limit: int = 6) -> list[str]:
     out: list[str] = []
     for match in _PLACE.finditer(_BREAK.sub("|", clean(text).replace(" ", ""))):
         name = _LEADING.sub("", match.group(1))
-        if len(name) >= 3 and name not in _NOT_PLACE and name not in out:
-            out.append(name)
+        if len(name) < 3 or name in _NOT_PLACE or any(name.endswith(p) for p in out):
+            continue  # a known place with words before it ("售车位伊景园滨河苑") is that place again
+        shorter = [p for p in out if p.endswith(name)]
+        if shorter:  # keep the plain name ("伊景园滨河苑", not "A市伊景园滨河苑")
+            out[out.index(shorter[0])] = name
+            continue
+        out.append(name)
         if len(out) >= limit:
             break
     return out

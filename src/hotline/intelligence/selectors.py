@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from hotline.intelligence import duplicates, routing
+from hotline.intelligence import duplicates, hotspots, places, routing, surges
 from hotline.intelligence.classifier import ModelFileError, TextClassifier
 from hotline.intelligence.duplicates import DuplicateCandidate
 
@@ -99,3 +100,74 @@ def duplicate_candidates(user: Any, *, phone: str = "", text: str = "", title: s
     """
     return duplicates.find(user, phone=phone, title=title, content=text, address=address, region_id=region,
                            at=at, exclude_id=exclude, limit=limit)
+
+
+# --- hotspots and surges -------------------------------------------------------------------------
+
+LEAD_ROLES = frozenset({"supervisor", "leader", "admin"})
+
+
+@dataclass(frozen=True)
+class HotTopic:
+    """A topic of the period: `name` ("丽发新城 搅拌站噪音扰民"), its case numbers (links), count and growth."""
+
+    name: str
+    place: str
+    problem: str
+    numbers: list[str]
+    count: int
+    growth: Decimal  # -1 (all in the first half of the period) .. 1 (all in the second half)
+
+
+def _period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from django.utils import timezone
+
+    return (timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+            timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)))
+
+
+def hot_topics(user: Any, *, start: dt.date, end: dt.date, limit: int = 10, box: str | None = None
+               ) -> list[HotTopic]:
+    """The hottest topics among the cases `user` may see received from `start` to `end` (inclusive).
+
+    Repeat calls count (they are heat); invalid calls do not. Each topic lists its case numbers so a
+    page can link to them.
+    """
+    from hotline.workorders.models import Status
+    from hotline.workorders.selectors import visible_orders
+
+    since, until = _period(start, end)
+    qs = visible_orders(user).filter(received_at__gte=since, received_at__lt=until).exclude(status=Status.INVALID)
+    if box:
+        qs = qs.filter(box=box)
+    rows = qs.order_by("received_at").values_list("number", "title", "content", "received_at")
+    messages = [hotspots.Message(id=n, title=t, content=c, at=at) for n, t, c, at in rows]
+    return [HotTopic(name=t.name, place=t.place, problem=t.problem, numbers=t.ids, count=t.count,
+                     growth=Decimal(str(t.growth)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+            for t in hotspots.hot_topics(messages, limit=limit)]
+
+
+def case_keys(*, title: str, address: str, category: str) -> list[str]:
+    """What a case counts towards in surge detection: its category and the places in its title and address."""
+    keys = [f"分类：{category}"] if category else []
+    return keys + [f"地点：{p}" for p in places.places(f"{address} {title}")]
+
+
+def surge_alerts(user: Any, *, day: dt.date) -> list[surges.Surge]:
+    """Places and categories whose count on `day` is far above their last 28 days (supervisor and leader only)."""
+    from hotline.workorders.models import Status
+    from hotline.workorders.selectors import visible_orders
+
+    if not (getattr(user, "is_superuser", False) or getattr(user, "role", "") in LEAD_ROLES):
+        return []
+    since, until = _period(day - dt.timedelta(days=surges.BASELINE_DAYS), day)
+    rows = (visible_orders(user).filter(received_at__gte=since, received_at__lt=until)
+            .exclude(status=Status.INVALID)
+            .values_list("received_at", "title", "address", "category__parent__name", "category__name"))
+    from django.utils import timezone
+
+    counts = surges.daily_counts(
+        (timezone.localtime(at).date(),
+         case_keys(title=title, address=address, category="/".join(x for x in (parent, name) if x)))
+        for at, title, address, parent, name in rows)
+    return surges.detect(counts, days=[day])
