@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, duplicates, intake, routing
+from hotline.bench import assess, bulletin, duplicates, hotspots, intake, replies, routing
 from hotline.bench.harness import Output
 
 
@@ -38,5 +38,13 @@ REGISTRY: dict[str, Benchmark] = {
     "duplicates": Benchmark(
         help="repeat calls and planted duplicates in simulated 2024-05: precision and recall (throwaway SQLite)",
         add_arguments=duplicates.add_arguments, run=duplicates.run,
+    ),
+    "hotspots": Benchmark(
+        help="hot topics of the real messages vs the published top 5; surge alerts on simulated 2024-05",
+        add_arguments=hotspots.add_arguments, run=hotspots.run,
+    ),
+    "replies": Benchmark(
+        help="reply quality flags on 2,796 real replies vs the hand labels (agreement, kappa); no database",
+        add_arguments=replies.add_arguments, run=replies.run,
     ),
 }

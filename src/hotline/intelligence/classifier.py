@@ -33,8 +33,9 @@ class ModelFileError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    word_bits: int = 18
-    char_bits: int = 19
+    word_bits: int = 20
+    char_bits: int = 20
+    min_df: int = 2  # a feature seen in one training message only is noise (and would bloat the file)
     max_chars: int = 3000  # long letters: the first pages carry the matter
     C: float = 0.5
 
@@ -69,12 +70,12 @@ def _counts(docs: Sequence[tuple[str, str]], settings: Settings) -> tuple[Any, A
     return words, chars
 
 
-def _idf(counts: Any) -> np.ndarray:
-    """Smoothed IDF as scikit-learn computes it; unseen buckets get 0 (they carry no learned weight anyway)."""
+def _idf(counts: Any, min_df: int = 1) -> np.ndarray:
+    """Smoothed IDF as scikit-learn computes it; buckets seen in fewer than `min_df` messages get 0."""
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1 + n) / (1 + df)) + 1
-    idf[df == 0] = 0
+    idf[df < max(min_df, 1)] = 0
     return idf.astype(np.float32)
 
 
@@ -140,8 +141,9 @@ class TextClassifier:
     # --- files ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         buffer = io.BytesIO()
+        # float16 weights: half the file, and predictions do not change at that precision
         np.savez_compressed(buffer, idf_words=self.idf_words, idf_chars=self.idf_chars,
-                            coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32))
+                            coef=self.coef.astype(np.float16), intercept=self.intercept.astype(np.float32))
         payload = buffer.getvalue()
         header = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "sha256": hashlib.sha256(payload).hexdigest(),
@@ -177,7 +179,7 @@ class TextClassifier:
             arrays = np.load(io.BytesIO(payload), allow_pickle=False)
             model = cls(
                 labels=[str(x) for x in header["labels"]], idf_words=arrays["idf_words"],
-                idf_chars=arrays["idf_chars"], coef=arrays["coef"], intercept=arrays["intercept"],
+                idf_chars=arrays["idf_chars"], coef=arrays["coef"].astype(np.float32), intercept=arrays["intercept"],
                 temperature=float(header["temperature"]), settings=Settings(**header["settings"]),
                 meta=dict(header.get("meta") or {}),
             )
@@ -192,7 +194,7 @@ class TextClassifier:
 def _fit(words: Any, chars: Any, y: np.ndarray, settings: Settings, n_classes: int) -> tuple[np.ndarray, ...]:
     from sklearn.svm import LinearSVC
 
-    idf_w, idf_c = _idf(words), _idf(chars)
+    idf_w, idf_c = _idf(words, settings.min_df), _idf(chars, settings.min_df)
     x = sparse.hstack([_tfidf(words, idf_w), _tfidf(chars, idf_c)]).tocsr()
     clf = LinearSVC(C=settings.C)
     clf.fit(x, y)
