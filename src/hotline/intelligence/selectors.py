@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from hotline.intelligence import duplicates, hotspots, places, routing, surges
+from hotline.intelligence import duplicates, hotspots, places, replies, routing, surges
 from hotline.intelligence.classifier import ModelFileError, TextClassifier
 from hotline.intelligence.duplicates import DuplicateCandidate
 
@@ -171,3 +171,25 @@ def surge_alerts(user: Any, *, day: dt.date) -> list[surges.Surge]:
          case_keys(title=title, address=address, category="/".join(x for x in (parent, name) if x)))
         for at, title, address, parent, name in rows)
     return surges.detect(counts, days=[day])
+
+
+# --- reply quality -------------------------------------------------------------------------------
+
+def reply_flags(user: Any, *, order: Any) -> list[replies.Flag]:
+    """Flags on the latest reply of a case the user may see (reviewer's desk); empty without a reply.
+
+    Each flag has a stable `code` and a Chinese `reason`. The flags only inform the reviewer.
+    """
+    from hotline.workorders.models import Action, Event
+    from hotline.workorders.selectors import order_events
+
+    events = list(order_events(user, order=order).filter(kind__in=[Action.REPLY, Action.CONTACT])
+                  .values_list("kind", "data", "seq"))
+    reply = next(((data, seq) for kind, data, seq in reversed(events) if kind == Action.REPLY), None)
+    if reply is None or not isinstance(reply[0], dict) or not reply[0].get("text"):
+        return []
+    text = str(reply[0]["text"])
+    contact = any(kind == Action.CONTACT and seq < reply[1] for kind, _, seq in events)
+    elsewhere = Event.objects.filter(kind=Action.REPLY, data__text=text).exclude(order_id=order.pk).count()
+    return replies.flags(appeal=f"{order.title} {order.content}", reply=text, same_text_elsewhere=elsewhere,
+                         contact_recorded=contact)
