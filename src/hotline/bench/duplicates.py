@@ -125,7 +125,7 @@ def new_appeals(rng: random.Random, n: int, out: Output) -> int:
     data = resources.files("hotline.intelligence") / "data" / "messages_for_hotspots.csv.gz"
     with gzip.open(io.BytesIO(data.read_bytes()), "rt", encoding="utf-8") as handle:
         fresh = [r for r in csv.DictReader(handle) if _plain(r["留言主题"]) not in used]
-    regions = list(Region.objects.values_list("id", flat=True)) or [None]
+    regions: list[int | None] = [*Region.objects.values_list("id", flat=True)] or [None]
     user = _operator()
     alarms = 0
     for r in rng.sample(fresh, min(n, len(fresh))):

@@ -146,7 +146,7 @@ def hot_topics(messages: Sequence[Message], *, limit: int = 10, min_count: int =
             continue
         place, problem = _name(members, messages, place_lists)
         at = sorted(messages[i].at for i in members if messages[i].at is not None)  # type: ignore[type-var]
-        late = sum(1 for i in members if middle is not None and messages[i].at and messages[i].at > middle)
+        late = sum(1 for i in members if _after(messages[i].at, middle))
         topics.append(Topic(
             name=f"{place} {problem}".strip() or messages[members[0]].title, place=place, problem=problem,
             ids=[messages[i].id for i in members], count=len(members),
@@ -156,6 +156,10 @@ def hot_topics(messages: Sequence[Message], *, limit: int = 10, min_count: int =
         ))
     topics.sort(key=lambda t: (-heat(t), t.name))
     return topics[:limit]
+
+
+def _after(at: dt.datetime | None, middle: dt.datetime | None) -> bool:
+    return at is not None and middle is not None and at > middle
 
 
 def heat(topic: Topic) -> float:

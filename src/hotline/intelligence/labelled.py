@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -43,8 +43,8 @@ def read_rows(path: Path, *, need: Sequence[str]) -> list[Row]:
         raise InputFileError(f"{path}: not a readable CSV ({exc})") from None
 
 
-def _rows(path: Path, handle: object, need: Sequence[str]) -> Iterator[Row]:
-    reader = csv.DictReader(handle)  # type: ignore[arg-type]
+def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Row]:
+    reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in need if c not in header]
     if missing:

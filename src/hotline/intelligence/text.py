@@ -43,6 +43,11 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+def words_dictionary() -> None:
+    """Load the segmentation dictionary now (e.g. before timing), not at the first raw message."""
+    _jieba()
+
+
 def clean(text: str) -> str:
     """NFKC (full-width -> half-width), whitespace runs collapsed to one space, ends stripped."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()

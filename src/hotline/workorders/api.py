@@ -18,8 +18,8 @@ from hotline.directory.models import AppealType, Category, Channel, IntegrationT
 from hotline.workorders.models import Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
 from hotline.workorders.schemas import (
-    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, TransitionIn,
-    TransitionOut, data_schema,
+    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, SuggestionOut,
+    TransitionIn, TransitionOut, data_schema,
 )
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
@@ -94,19 +94,16 @@ def intake(
         )
     out = IntakeOut(
         number=order.number, status=order.status, box=order.box, channel=token.channel.code, source=order.source,
-        received_at=order.received_at, created=created, **_suggestions(order),
+        received_at=order.received_at, created=created,
+        suggested_categories=_suggestions(order, "category"), suggested_units=_suggestions(order, "unit"),
     )
     return Reply(201 if created else 200, out)
 
 
-def _suggestions(order: WorkOrder) -> dict[str, list[dict[str, Any]]]:
-    """Top-3 categories and units for the new case (hints for the operator and dispatcher; nothing is set)."""
-    fields = {"title": order.title, "content": order.content, "address": order.address, "region_id": order.region_id}
-    return {
-        f"suggested_{plural}": [{"id": s.pk, "name": s.name, "score": float(s.score)}
-                                for s in suggest(target=target, **fields)]
-        for target, plural in (("category", "categories"), ("unit", "units"))
-    }
+def _suggestions(order: WorkOrder, target: str) -> list[SuggestionOut]:
+    """Top-3 categories or units for the new case (hints for the operator and dispatcher; nothing is set)."""
+    return [SuggestionOut(id=s.pk, name=s.name, score=float(s.score)) for s in suggest(
+        target=target, title=order.title, content=order.content, address=order.address, region_id=order.region_id)]
 
 
 # --- cases ------------------------------------------------------------------------------------
