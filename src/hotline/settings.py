@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "hotline.assessment",
     "hotline.bulletin",
     "hotline.simulate",
+    "hotline.desks",
     "hotline.intelligence",
 ]
 
@@ -49,7 +50,7 @@ ROOT_URLCONF = "hotline.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/cases/"
+LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/login/"
 
 TEMPLATES = [
@@ -62,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.desks.context.desks",
             ],
         },
     },

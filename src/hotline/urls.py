@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("login/", auth_views.LoginView.as_view(template_name="workorders/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("desk/", include("hotline.desks.urls")),
     path("", include("hotline.bulletin.urls")),
     path("", include("hotline.workorders.urls")),
 ]

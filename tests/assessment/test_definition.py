@@ -105,3 +105,41 @@ def test_unknown_automatic_rule_is_refused():
 def test_malformed_structure_is_a_definition_error_not_a_crash(change):
     with pytest.raises(DefinitionError):
         compile_definition(broken("yueyang-hotline", change))
+
+
+@pytest.mark.parametrize("rule, conf, path", [
+    ("x", {"evidence": "nope", "indicator": "i", "points": "-1"}, "$.ledger.auto.x.evidence"),
+    ("x", {"evidence": "case_faults", "indicator": "i", "points": "-1"}, "$.ledger.auto.x.codes"),
+    ("x", {"evidence": "case_faults", "indicator": "i", "points": "-1", "codes": "off_point"},
+     "$.ledger.auto.x.codes"),
+    ("x", {"evidence": "appeal_type", "indicator": "i", "points": "1", "codes": ["praise"], "per": "month"},
+     "$.ledger.auto.x.per"),
+    ("x", {"evidence": "case_mark", "indicator": "i", "points": "1"}, "$.ledger.auto.x.marks"),
+    ("leader_day", {"indicator": "i", "points": "abc"}, "$.ledger.auto.leader_day.points"),
+    ("x", {"evidence": "case_faults", "indicator": "i", "points": "-1", "first_contact_working_days": -1},
+     "$.ledger.auto.x.first_contact_working_days"),
+])
+def test_event_rules_are_checked_naming_the_path(rule, conf, path):
+    data = broken("yueyang-hotline", lambda d: d["ledger"]["auto"].update({rule: conf}))
+    with pytest.raises(DefinitionError) as exc:
+        compile_definition(data)
+    assert exc.value.path == path
+
+
+def test_manual_lines_need_indicator_points_label_and_why():
+    def change(d):
+        d["ledger"]["manual"].append({"key": "media_published", "indicator": "信息报送", "points": "1",
+                                      "label": "x", "why": "y"})
+    with pytest.raises(DefinitionError, match="already used"):
+        compile_definition(broken("yueyang-hotline", change))
+    with pytest.raises(DefinitionError) as exc:
+        compile_definition(broken("yueyang-hotline", lambda d: d["ledger"]["manual"][0].pop("why")))
+    assert exc.value.path == "$.ledger.manual[0].why"
+
+
+def test_every_shipped_scheme_names_its_rules_evidence():
+    from hotline.assessment.definition import SHIPPED, rule_evidence
+
+    kinds = {rule_evidence(r, c) for n in SHIPPED for r, c in compile_definition(shipped_definition(n)).auto.items()}
+    assert kinds == {"serious_overdue", "knowledge_missed", "grade_penalty", "case_faults", "extension_unexplained",
+                     "appeal_type", "case_mark", "leader_day"}

@@ -39,10 +39,10 @@ def test_percent_input_lists_numerator_and_denominator_cases(city, history):
 
 def test_ledger_input_lists_entries(city):
     local_scheme("xiangtan-hotline")
-    add_entry(unit=city.unit_b, month=MAY, box="hotline", indicator="知识库管理", points="-0.5",
+    add_entry(unit=city.unit_b, month=MAY, box="hotline", indicator="知识库建设", points="-0.5",
               reason="知识库更新逾期", actor=None, case_numbers=["ZS-1"])
     out, _ = explain("--scheme", "t-xiangtan-hotline", "--month", "2024-05", "--unit", "市乙局", "--input", "knowledge")
-    assert out.strip() == "-0.50\t知识库管理\t知识库更新逾期\tZS-1"
+    assert out.strip() == "-0.50\t知识库建设\t知识库更新逾期\tZS-1"
 
 
 def test_unknown_unit_and_input_are_named(city):

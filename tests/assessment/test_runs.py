@@ -120,7 +120,7 @@ def test_units_without_cases_are_listed_with_no_score(may, city):
 def test_xiangtan_points_columns_come_from_the_ledger(city, history):
     local_scheme("xiangtan-hotline")
     history.case(city.unit_a, at(5, 6, 9), replied=at(5, 7))
-    add_entry(unit=city.unit_a, month=MAY, box="hotline", indicator="知识库管理", points="-1.5",
+    add_entry(unit=city.unit_a, month=MAY, box="hotline", indicator="知识库建设", points="-1.5",
               reason="知识库更新逾期", actor=city.user("supervisor"))
     add_entry(unit=city.unit_a1, month=MAY, box="hotline", indicator="加分项", points="7",
               reason="典型案例", actor=city.user("supervisor"))  # a sub-unit's entry counts for its unit

@@ -82,7 +82,8 @@ def test_attachment_tables_hold_the_assessment_and_ledger(yueyang_runs) -> None:
     assert any(row[2] == "知识库管理" for row in minus) and plus[1][2:4] == ["创新创优", "1.00"]
     built = build(month=MAY, style="yueyang", issued_on=ISSUED, formats=("xlsx",))
     sheet = load_workbook(io.BytesIO(built.files[f"{built.base_name()}.xlsx"]))["附件3 扣分表"]
-    detail = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[1] == "甲区人民政府" and r[2] == "热线办理质量"]
+    detail = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[1] == "甲区人民政府" and r[2] == "热线办理质量"
+              and "严重超期" in r[4]]
     assert [r[3] for r in detail] == [Decimal("-0.50"), Decimal("-0.50")]
 
 

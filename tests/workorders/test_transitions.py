@@ -478,3 +478,17 @@ def test_events_are_append_only(world: World) -> None:
     with pytest.raises(AppendOnlyError):
         event.delete()
     assert Event.objects.get(pk=event.pk).reason == ""
+
+
+def test_stale_version_writes_nothing(city):
+    from hotline.workorders.models import Event
+    from hotline.workorders.services import DomainError, transition
+    order = city.dispatched()
+    seen = order.version
+    transition(order=order, action="accept", actor=city.user("handler_a"))
+    before = Event.objects.filter(order=order).count()
+    with pytest.raises(DomainError) as exc:
+        transition(order=order, action="contact", actor=city.user("handler_a"), expected_version=seen,
+                   data={"method": "phone"})
+    assert exc.value.code == "stale" and exc.value.field == "version"
+    assert Event.objects.filter(order=order).count() == before

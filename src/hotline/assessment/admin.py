@@ -12,7 +12,10 @@ from django.http import HttpRequest
 
 from hotline.assessment.definition import DefinitionError, compile_definition
 from hotline.assessment.ledger import add_entry, reverse_entry
-from hotline.assessment.models import AssessmentRun, LedgerEntry, RunStatus, Scheme
+from hotline.assessment.models import AssessmentRun, CaseMark, Exemption, LeaderDay, LedgerEntry, RunStatus, Scheme
+from hotline.assessment.records import (
+    exempt, exempt_entry, mark_case, record_leader_day, withdraw_exemption, withdraw_mark,
+)
 from hotline.assessment.services import (
     AssessmentError, copy_scheme, create_scheme, free_name, install_shipped_schemes, publish_run, update_scheme,
 )
@@ -120,13 +123,63 @@ class AssessmentRunAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{run}：{exc.message}", messages.ERROR)
 
 
+def manual_line_choices() -> list[tuple[str, str]]:
+    """The manual ledger lines of the newest version of every scheme (`ledger.manual`)."""
+    install_shipped_schemes()
+    choices = [("", "（不按方案条目，自行填写）")]
+    latest: dict[str, Scheme] = {}
+    for scheme in Scheme.objects.order_by("name", "-version"):
+        latest.setdefault(scheme.name, scheme)
+    for name, scheme in latest.items():
+        for line in (scheme.definition.get("ledger") or {}).get("manual") or []:
+            choices.append((f"{name}:{line['key']}", f"{name}｜{line['indicator']} {line['points']}｜{line['label']}"))
+    return choices
+
+
+def manual_line(value: str) -> dict[str, Any] | None:
+    name, _, key = value.partition(":")
+    scheme = Scheme.objects.filter(name=name).order_by("-version").first()
+    lines = ((scheme.definition.get("ledger") or {}).get("manual") or []) if scheme else []
+    return next((dict(line, scheme=name) for line in lines if line.get("key") == key), None)
+
+
 class LedgerEntryForm(forms.ModelForm):
+    """A manual entry; choosing a scheme's manual line fills indicator, points and scheme, and the
+    reason must then state the evidence (what was seen, where it can be checked)."""
+
+    line = forms.ChoiceField(label="方案条目", required=False, choices=())
+    evidence = forms.CharField(label="依据（证据）", required=False, max_length=1000, widget=forms.Textarea,
+                               help_text="选择方案条目时必填：证据材料、出处、日期")
+
     class Meta:
         model = LedgerEntry
         fields = ("unit", "month", "box", "scheme_name", "indicator", "points", "reason", "case_numbers")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = manual_line_choices()  # type: ignore[attr-defined]
+        for name in ("indicator", "points", "reason"):
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        line = manual_line(data.get("line") or "") if data.get("line") else None
+        if line is not None:
+            data["indicator"] = data.get("indicator") or line["indicator"]
+            data["points"] = data.get("points") or line["points"]
+            data["scheme_name"] = data.get("scheme_name") or line["scheme"]
+            if not (data.get("evidence") or "").strip():
+                self.add_error("evidence", "按方案条目录入时须填写依据")
+            else:
+                note = (data.get("reason") or "").strip()
+                data["reason"] = f"{line['label']}{'：' + note if note else ''}（依据：{data['evidence'].strip()}）"
+        for name in ("indicator", "points", "reason"):
+            if data.get(name) in (None, ""):
+                self.add_error(name, "必填")
+        return data
+
     def clean_points(self) -> Any:
-        points = self.cleaned_data["points"]
+        points = self.cleaned_data.get("points")
         if points == 0:
             raise forms.ValidationError("分值不能为 0")
         return points
@@ -173,10 +226,117 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         except AssessmentError as exc:
             self.message_user(request, exc.message, messages.ERROR)
 
-    @admin.action(description="冲销所选记录")
+    @admin.action(description="冲销所选记录（自动规则的记录同时豁免，以后的计算不再计入）")
     def reverse(self, request: HttpRequest, queryset: QuerySet[LedgerEntry]) -> None:
         for entry in queryset:
             try:
-                reverse_entry(entry=entry, actor=request.user, reason="管理员冲销")  # type: ignore[arg-type]
+                if entry.rule and entry.reverses_id is None:
+                    exempt_entry(entry=entry, reason="管理员冲销并豁免", actor=request.user)  # type: ignore[arg-type]
+                else:
+                    reverse_entry(entry=entry, actor=request.user, reason="管理员冲销")  # type: ignore[arg-type]
             except AssessmentError as exc:
                 self.message_user(request, f"{entry}：{exc.message}", messages.ERROR)
+
+
+class _ServiceAdmin(admin.ModelAdmin):
+    """Records created through their service (which checks them); shown read-only afterwards."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in self.model._meta.fields] if obj else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            return
+        try:
+            obj.pk = self.create(request, form.cleaned_data).pk
+        except AssessmentError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(_ServiceAdmin):
+    fields = ("scheme_name", "rule", "rule_key", "unit", "month", "reason")
+    list_display = ("rule", "rule_key", "unit", "month", "scheme_name", "reason", "created_by", "created_at",
+                    "withdrawn_at")
+    list_filter = ("rule", "scheme_name")
+    search_fields = ("rule_key", "reason")
+    autocomplete_fields = ("unit",)
+    actions = ("withdraw",)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        month = data.get("month")
+        return exempt(rule=data["rule"], rule_key=data["rule_key"], reason=data["reason"], actor=request.user,  # type: ignore[arg-type]
+                      scheme_name=data.get("scheme_name") or "", unit=data.get("unit"),
+                      month=month.replace(day=1) if month else None)
+
+    @admin.action(description="撤销所选豁免")
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Exemption]) -> None:
+        for item in queryset.filter(withdrawn_at__isnull=True):
+            withdraw_exemption(exemption=item, actor=request.user)  # type: ignore[arg-type]
+
+
+class CaseMarkForm(forms.ModelForm):
+    number = forms.CharField(label="工单编号", max_length=32)
+
+    class Meta:
+        model = CaseMark
+        fields = ("kind", "month", "reason")
+
+    def clean_number(self) -> Any:
+        from hotline.workorders.models import WorkOrder
+
+        order = WorkOrder.objects.filter(number=self.cleaned_data["number"].strip()).first()
+        if order is None:
+            raise forms.ValidationError("没有该编号的工单")
+        return order
+
+
+@admin.register(CaseMark)
+class CaseMarkAdmin(_ServiceAdmin):
+    form = CaseMarkForm
+    list_display = ("order", "kind", "unit", "month", "reason", "marked_by", "marked_at", "withdrawn_at")
+    list_filter = ("kind", "month")
+    actions = ("withdraw",)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in CaseMark._meta.fields] if obj else ("number", "kind", "month", "reason")
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        return mark_case(order=data["number"], kind=data["kind"], reason=data["reason"], actor=request.user,  # type: ignore[arg-type]
+                         month=data["month"].replace(day=1))
+
+    @admin.action(description="撤销所选标记")
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[CaseMark]) -> None:
+        for mark in queryset.filter(withdrawn_at__isnull=True):
+            withdraw_mark(mark=mark, actor=request.user)  # type: ignore[arg-type]
+
+
+@admin.register(LeaderDay)
+class LeaderDayAdmin(_ServiceAdmin):
+    fields = ("leader", "title", "leader_user", "unit", "date", "session", "note")
+    list_display = ("date", "session", "leader", "title", "unit", "calls", "supervised")
+    list_filter = ("session",)
+    autocomplete_fields = ("unit",)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        return record_leader_day(leader=data["leader"], title=data.get("title") or "", unit=data["unit"],
+                                 date=data["date"], session=data["session"], actor=request.user,  # type: ignore[arg-type]
+                                 leader_user=data.get("leader_user"), note=data.get("note") or "")
+
+    @admin.display(description="接听")
+    def calls(self, obj: LeaderDay) -> int:
+        from hotline.assessment.selectors import leader_day_cases
+
+        return len(leader_day_cases(day=obj).calls)
+
+    @admin.display(description="督办")
+    def supervised(self, obj: LeaderDay) -> int:
+        from hotline.assessment.selectors import leader_day_cases
+
+        return len(leader_day_cases(day=obj).supervised)

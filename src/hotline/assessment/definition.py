@@ -16,7 +16,12 @@ from hotline.assessment.expr import ExprError, Node, names, parse, to_fraction
 
 INPUT_TYPES = ("count", "percent", "points")
 LEDGER_MODES = ("beside", "columns")
-AUTO_RULES = ("serious_overdue", "knowledge_missed", "grade_penalty")
+# What an automatic ledger rule reads (its `evidence`; a rule named after one of these may leave it out).
+# See docs/ledger-rules.md for each, and assessment/rules.py for the event-proven ones.
+AUTO_RULES = ("serious_overdue", "knowledge_missed", "grade_penalty", "case_faults", "extension_unexplained",
+              "appeal_type", "case_mark", "leader_day")
+EVENT_RULES = AUTO_RULES[3:]
+PER_VALUES = ("case", "unit")
 RESERVED = frozenset({"unit", "group", "grade", "tier", "rank"})
 SHIPPED = ("yueyang-hotline", "yueyang-mailbox", "xiangtan-hotline")
 
@@ -280,25 +285,8 @@ def _compile(data: Any) -> SchemeDef:
         raise DefinitionError("$.ledger.mode", "'columns' exactly when some input has a ledger source")
     auto = ledger_conf.get("auto") or {}
     for rule, conf in auto.items():
-        if rule not in AUTO_RULES:
-            raise DefinitionError(f"$.ledger.auto.{rule}", f"unknown rule; known: {', '.join(AUTO_RULES)}")
-        if not isinstance(conf, dict) or not conf.get("indicator"):
-            raise DefinitionError(f"$.ledger.auto.{rule}.indicator", "missing")
-        if rule == "grade_penalty":
-            if not grades:
-                raise DefinitionError(f"$.ledger.auto.{rule}", "the scheme has no grades")
-            for g, pts in (conf.get("points") or {}).items():
-                if pts is not None:
-                    _num(pts, f"$.ledger.auto.{rule}.points.{g}")
-            if mode == "columns" and any(conf["indicator"] in (i.ledger.indicators if i.ledger else ())
-                                         for i in inputs):
-                raise DefinitionError(f"$.ledger.auto.{rule}", "a grade penalty cannot feed the score it comes from")
-        else:
-            _num(_req(conf, "points", f"$.ledger.auto.{rule}"), f"$.ledger.auto.{rule}.points")
-        if rule == "serious_overdue":
-            days = conf.get("working_days", 5)
-            if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 60:
-                raise DefinitionError(f"$.ledger.auto.{rule}.working_days", "must be a whole number 0-60")
+        _auto_rule(rule, conf, grades=grades, mode=mode, inputs=inputs)
+    _manual_lines(ledger_conf.get("manual") or [])
     size = top.get("size", 3)
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise DefinitionError("$.top.size", "must be a positive whole number")
@@ -312,6 +300,66 @@ def _compile(data: Any) -> SchemeDef:
         ranking=tuple(ranking), top_size=size, top_input=top_input, top_floors=floors, grade_summary=summary,
         ledger_mode=mode, auto=dict(auto),
     )
+
+
+def rule_evidence(rule: str, conf: dict[str, Any]) -> str:
+    """What a rule of `ledger.auto` reads: its `evidence`, or its own name."""
+    return str(conf.get("evidence") or rule)
+
+
+def _auto_rule(rule: str, conf: Any, *, grades: tuple[Band, ...], mode: str, inputs: list[InputDef]) -> None:
+    path = f"$.ledger.auto.{rule}"
+    if not isinstance(conf, dict) or not conf.get("indicator"):
+        raise DefinitionError(f"{path}.indicator", "missing")
+    if not isinstance(rule, str) or not rule.isidentifier() or not rule.isascii():
+        raise DefinitionError(path, "a rule name is letters, digits and underscores")
+    evidence = rule_evidence(rule, conf)
+    if evidence not in AUTO_RULES:
+        raise DefinitionError(f"{path}.evidence" if "evidence" in conf else path,
+                              f"unknown rule; known: {', '.join(AUTO_RULES)}")
+    if evidence == "grade_penalty":
+        if not grades:
+            raise DefinitionError(path, "the scheme has no grades")
+        for g, pts in (conf.get("points") or {}).items():
+            if pts is not None:
+                _num(pts, f"{path}.points.{g}")
+        if mode == "columns" and any(conf["indicator"] in (i.ledger.indicators if i.ledger else ()) for i in inputs):
+            raise DefinitionError(path, "a grade penalty cannot feed the score it comes from")
+        return
+    _num(_req(conf, "points", path), f"{path}.points")
+    if conf.get("per", "case") not in PER_VALUES:
+        raise DefinitionError(f"{path}.per", f"must be one of {', '.join(PER_VALUES)}")
+    for key in ("working_days", "first_contact_working_days"):
+        days = conf.get(key, 5 if key == "working_days" else 0)
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 60:
+            raise DefinitionError(f"{path}.{key}", "must be a whole number 0-60")
+    lists = {"case_faults": "codes", "appeal_type": "codes", "case_mark": "marks"}
+    if evidence in lists:
+        items = conf.get(lists[evidence])
+        if evidence == "case_faults" and not items and not conf.get("first_contact_working_days"):
+            raise DefinitionError(f"{path}.codes", "name the reason codes (or a first-contact limit)")
+        if items is not None and (not isinstance(items, list) or not all(isinstance(x, str) and x for x in items)):
+            raise DefinitionError(f"{path}.{lists[evidence]}", "must be a list of codes")
+        if evidence != "case_faults" and not items:
+            raise DefinitionError(f"{path}.{lists[evidence]}", "must be a list of codes")
+
+
+def _manual_lines(items: Any) -> None:
+    """`ledger.manual`: the lines staff enter by hand (with evidence), offered by the entry form."""
+    if not isinstance(items, list):
+        raise DefinitionError("$.ledger.manual", "must be a list")
+    keys: set[str] = set()
+    for i, item in enumerate(items):
+        path = f"$.ledger.manual[{i}]"
+        if not isinstance(item, dict):
+            raise DefinitionError(path, "must be an object")
+        for key in ("key", "indicator", "label", "why"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise DefinitionError(f"{path}.{key}", "missing")
+        if item["key"] in keys:
+            raise DefinitionError(f"{path}.key", "already used")
+        keys.add(item["key"])
+        _num(_req(item, "points", path), f"{path}.points")
 
 
 def shipped_definition(name: str) -> dict[str, Any]:

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, F, Func, Value
+from django.db.models import DateTimeField, F, Func, Q, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import NullIf
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from hotline.assessment.definition import SchemeDef
-from hotline.assessment.models import AssessmentRun, LedgerEntry
+from hotline.assessment.models import AssessmentRun, Exemption, LedgerEntry
 from hotline.assessment.services import AssessmentError, compiled, get_scheme, scheme_units
 from hotline.directory.models import Unit, User
 
@@ -135,9 +135,11 @@ def sync_rule(*, rule: str, indicator: str, box: str, scheme_name: str, month: d
               scope: set[int] | None, actor: User | None = None) -> tuple[int, int]:
     """Make the rule's entries in force equal `wanted` within `scope` (unit ids; None: everything).
 
-    Returns (added, reversed)."""
+    Exempted (unit, key) pairs (assessment.Exemption) are never wanted, so an exemption sticks: the
+    entry it reversed is not raised again. Returns (added, reversed)."""
     added = reversed_ = 0
-    want = {(w.unit_id, w.key): w for w in wanted}
+    exempted = exemptions(rule=rule, scheme_name=scheme_name, month=month, keys={w.key for w in wanted})
+    want = {(w.unit_id, w.key): w for w in wanted if not _is_exempt(exempted, w.unit_id, w.key)}
     current = active_entries(rule=rule, box=box, scheme_name=scheme_name, month=month).select_related("unit")
     if scope is not None:
         current = current.filter(unit_id__in=scope)
@@ -148,17 +150,43 @@ def sync_rule(*, rule: str, indicator: str, box: str, scheme_name: str, month: d
                 and (entry.unit_id, entry.rule_key) not in have:
             have[(entry.unit_id, entry.rule_key)] = entry
             continue
-        reverse_entry(entry=entry, actor=actor, reason=f"自动规则 {rule} 重新计算后不再适用")
+        why = _is_exempt(exempted, entry.unit_id, entry.rule_key)
+        reverse_entry(entry=entry, actor=actor, reason=f"豁免：{why}" if why else f"自动规则 {rule} 重新计算后不再适用")
         reversed_ += 1
-    units = Unit.objects.in_bulk([w.unit_id for w in wanted if (w.unit_id, w.key) not in have])
-    for key, w in want.items():
-        if key in have:
-            continue
-        add_entry(unit=units[w.unit_id], month=month, box=box, indicator=indicator, points=w.points,
-                  reason=w.reason, actor=actor, case_numbers=w.case_numbers, scheme_name=scheme_name,
-                  rule=rule, rule_key=w.key)
-        added += 1
+    missing = [w for key, w in want.items() if key not in have]
+    if missing:
+        # One INSERT per batch: a rule can raise thousands of per-case entries on a large month.
+        if month.day != 1 or box not in ("hotline", "mailbox") or not indicator.strip():
+            raise AssessmentError("自动规则的月份、业务或指标有误", field="rule")
+        now = timezone.now()
+        LedgerEntry.objects.bulk_create([
+            LedgerEntry(unit_id=w.unit_id, month=month, box=box, scheme_name=scheme_name, indicator=indicator.strip(),
+                        points=_points(w.points), reason=w.reason, case_numbers=list(w.case_numbers),
+                        entered_by=actor, entered_at=now, rule=rule, rule_key=w.key)
+            for w in missing], batch_size=1000)
+        added = len(missing)
     return added, reversed_
+
+
+def exemptions(*, rule: str, scheme_name: str, month: dt.date, keys: set[str]) -> dict[str, list[tuple[int | None, str]]]:
+    """Exemptions in force for a rule's month: key -> [(unit id or None for any unit, reason)]."""
+    found: dict[str, list[tuple[int | None, str]]] = defaultdict(list)
+    rows = Exemption.objects.filter(Q(month__isnull=True) | Q(month=month), rule=rule, withdrawn_at__isnull=True,
+                                    scheme_name__in=["", scheme_name]).order_by("id")
+    current = active_entries(rule=rule, scheme_name=scheme_name, month=month).values_list("rule_key", flat=True)
+    wanted_keys = keys | set(current)
+    for key, unit_id, reason in rows.values_list("rule_key", "unit_id", "reason"):
+        if key in wanted_keys:
+            found[key].append((unit_id, reason))
+    return found
+
+
+def _is_exempt(found: dict[str, list[tuple[int | None, str]]], unit_id: int, key: str) -> str:
+    """The reason of the exemption covering (unit, key), or ''."""
+    for exempt_unit, reason in found.get(key, ()):
+        if exempt_unit is None or exempt_unit == unit_id:
+            return reason
+    return ""
 
 
 @dataclass(frozen=True)
@@ -396,9 +424,13 @@ def record_knowledge_misses(*, scheme: str, month: dt.date, counts: dict[int, in
 
 
 def apply_automatic_rules(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime) -> None:
-    """The rules a monthly run raises before scoring: serious overdue, and knowledge misses when
+    """The rules a monthly run raises before scoring: serious overdue, the event-proven rules
+    (assessment.rules), and knowledge misses when
     settings.HOTLINE_KNOWLEDGE_MISSES names a callable (box, month) -> {unit_id: count}."""
+    from hotline.assessment.rules import apply_event_rules
+
     apply_overdue_rule(sdef=sdef, month=month, as_of=as_of)
+    apply_event_rules(sdef=sdef, month=month, as_of=as_of)
     hook = getattr(settings, "HOTLINE_KNOWLEDGE_MISSES", "")
     if hook and RULE_KNOWLEDGE in sdef.auto:
         counts = import_string(hook)(box=sdef.box, month=month)

@@ -130,3 +130,91 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise FrozenError("ledger entries are append-only; reverse an entry to correct it")
+
+
+class CaseMark(models.Model):
+    """A case marked excellent (优秀案例) or typical (典型案例) by the hotline office; the ledger's
+    `case_mark` rule turns marks into points. Withdrawing a mark keeps the row (withdrawn_at set)."""
+
+    class Kind(models.TextChoices):
+        EXCELLENT = "excellent", "优秀案例"
+        TYPICAL = "typical", "典型案例"
+
+    order = models.ForeignKey("workorders.WorkOrder", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="工单")
+    kind = models.CharField("标记", max_length=16, choices=Kind.choices)
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="单位",
+                             help_text="the unit credited: the one that handled the case")
+    month = models.DateField("计分月份", help_text="first day of the month")
+    reason = models.TextField("理由")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="标记人")
+    marked_at = models.DateTimeField("标记时间")
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="撤销人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "优秀/典型案例"
+        ordering = ["-month", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], condition=models.Q(withdrawn_at__isnull=True),
+                                               name="case_mark_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.order_id}"
+
+
+class LeaderDay(models.Model):
+    """A leader answering day (领导接听日) session: who, for which unit, when. The calls taken are the
+    cases tagged `leader_day` received in the session; see assessment/rules.py."""
+
+    class Session(models.TextChoices):
+        MORNING = "am", "上午"
+        AFTERNOON = "pm", "下午"
+        DAY = "day", "全天"
+
+    leader = models.CharField("领导", max_length=60)
+    title = models.CharField("职务", max_length=60, blank=True)
+    leader_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="系统账号",
+                                    help_text="the account the leader used at the desk, if any")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="单位")
+    date = models.DateField("日期")
+    session = models.CharField("场次", max_length=8, choices=Session.choices, default=Session.MORNING)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="录入人")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导接听日"
+        ordering = ["-date", "session", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "date", "session", "leader"], name="leader_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_session_display()} {self.leader}"
+
+
+class Exemption(models.Model):
+    """Staff exempt a case (or a unit's month) from an automatic rule, with a reason. Every later run
+    of the rule respects it (assessment.ledger.sync_rule); withdrawing sets withdrawn_at."""
+
+    scheme_name = models.CharField("方案", max_length=60, blank=True, help_text="blank: every scheme")
+    rule = models.CharField("自动规则", max_length=40)
+    rule_key = models.CharField("规则键", max_length=120, help_text="the case number for a per-case rule")
+    unit = models.ForeignKey("directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="单位", help_text="blank: whichever unit")
+    month = models.DateField("月份", null=True, blank=True, help_text="blank: every month")
+    reason = models.TextField("豁免理由")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="录入人")
+    created_at = models.DateTimeField("录入时间")
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "扣分豁免"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["rule", "rule_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.rule_key}"

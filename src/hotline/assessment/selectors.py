@@ -207,6 +207,9 @@ def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
+EXEMPT_PREFIX = "豁免："  # the reason of a reversal made by an exemption (assessment.records, ledger.sync_rule)
+
+
 def ledger_report(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
     """Entries in force for a scheme's month, split into deductions (附件3) and additions (附件4).
 
@@ -217,7 +220,71 @@ def ledger_report(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime | None 
     entries = list(qs.select_related("unit", "entered_by").order_by("unit__code", "id"))
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
     in_force = [e for e in entries if e.reverses_id is None and e.pk not in reversed_ids]
+    by_id = {e.pk: e for e in entries}
+    # Exemptions are listed apart: the automatic entry that an exemption cancelled, with its reason.
+    exempted = [dict(ledger_row(by_id[e.reverses_id]), exemption=e.reason.removeprefix(EXEMPT_PREFIX))
+                for e in entries if e.reverses_id in by_id and e.rule and e.reason.startswith(EXEMPT_PREFIX)]
     return {
         "deductions": [ledger_row(e) for e in in_force if e.points < 0],
         "additions": [ledger_row(e) for e in in_force if e.points > 0],
+        "exemptions": exempted,
     }
+
+
+# --- leader answering days ---------------------------------------------------------------------
+
+LEADER_TAG = "leader_day"
+SESSION_HOURS = {"am": (0, 12), "pm": (12, 24), "day": (0, 24)}
+
+
+@dataclass(frozen=True)
+class LeaderDayCases:
+    calls: list[str]  # case numbers taken in the session
+    supervised: list[str]  # of those and of the leader's own supervisions that day, the supervised cases
+
+
+def leader_day_window(day: Any) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a session: the morning until noon, the afternoon from noon, or the whole day."""
+    from django.utils import timezone
+
+    lo, hi = SESSION_HOURS[day.session]
+    midnight = timezone.make_aware(dt.datetime.combine(day.date, dt.time.min))
+    return midnight + dt.timedelta(hours=lo), midnight + dt.timedelta(hours=hi)
+
+
+def leader_day_cases(*, day: Any, box: str | None = None) -> LeaderDayCases:
+    """The calls of a leader answering day: cases tagged 领导接听日 received in the session (taken by the
+    leader's account when the record names one), and the cases supervised in it (those calls that were
+    supervised, and whatever the leader's account supervised during the session)."""
+    from hotline.workorders.models import Event, WorkOrder
+
+    start, end = leader_day_window(day)
+    orders = WorkOrder.objects.filter(tags__code=LEADER_TAG, received_at__gte=start, received_at__lt=end)
+    if box:
+        orders = orders.filter(box=box)
+    if day.leader_user_id:
+        orders = orders.filter(events__kind="create", events__actor_id=day.leader_user_id)
+    calls = dict(orders.order_by("number").values_list("id", "number"))
+    supervised = set(Event.objects.filter(kind="supervise", order_id__in=list(calls)).values_list("order__number",
+                                                                                                   flat=True))
+    if day.leader_user_id:
+        supervised |= set(Event.objects.filter(kind="supervise", actor_id=day.leader_user_id, at__gte=start,
+                                               at__lt=end).values_list("order__number", flat=True))
+    return LeaderDayCases(calls=sorted(set(calls.values())), supervised=sorted(supervised))
+
+
+def leader_days(*, month: dt.date) -> list[dict[str, Any]]:
+    """The month's leader answering days with their calls and supervised cases (for the bulletin's 领导接听日)."""
+    from hotline.assessment.models import LeaderDay
+    from hotline.workorders.metrics import month_bounds
+
+    start, end = month_bounds(month)
+    rows = []
+    for day in LeaderDay.objects.filter(date__gte=start.date(), date__lt=end.date()).select_related("unit") \
+            .order_by("date", "session", "id"):
+        got = leader_day_cases(day=day)
+        rows.append({"leader": day.leader, "title": day.title, "unit": day.unit.name, "date": day.date.isoformat(),
+                     "day": f"{day.date.month}月{day.date.day}日",
+                     "session": day.get_session_display(), "calls": len(got.calls),
+                     "supervised": len(got.supervised), "cases": got.calls})
+    return rows

@@ -268,21 +268,42 @@ def assessment_table(source: dict[str, Any] | None, columns: list[str]) -> Table
 LEDGER_COLUMNS = ["序号", "单位", "指标", "分值", "事由", "涉及工单"]
 CASES_PRINTED = 3  # case numbers printed per row; the spreadsheet lists them all
 # A rule that raises one entry per case is printed as one line per unit (its reason with the count).
-RULE_SUMMARY = {"serious_overdue": "工单严重超期且未申请延期{n}件"}
+RULE_SUMMARY = {
+    "serious_overdue": "工单严重超期且未申请延期{n}件",
+    "quality_fault": "未及时联系当事人、虚假结案、文不对题或回复内容错误{n}件",
+    "letter_fault": "信件回复内容错误{n}件",
+    "praise_letter": "收到表扬信{n}件",
+    "excellent_case": "优秀案例{n}件",
+}
 
 
-def ledger_table(entries: list[dict[str, Any]] | None, *, detail: bool = False) -> Table:
-    """The ledger as printed (per-case rule entries summed per unit) or, with detail=True, entry by entry."""
+EXEMPT_HEADING = "以下为豁免记录（不计分）"
+
+
+def ledger_table(entries: list[dict[str, Any]] | None, *, detail: bool = False,
+                 exempt: list[dict[str, Any]] | None = None) -> Table:
+    """The ledger as printed (per-case rule entries summed per unit) or, with detail=True, entry by entry.
+    Exempted automatic entries follow under their own heading row, their points in brackets: they
+    are listed, not counted."""
     numeric = [True, False, False, True, False, False]
     weights = [0.6, 1.8, 1.4, 0.9, 3.0, 3.2]
     if not entries:
-        return Table(LEDGER_COLUMNS, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
-    lines = entries if detail else _summarised(entries)
-    rows = [[str(i), e["unit"], e["indicator"], e["points"], e["reason"],
+        table = Table(LEDGER_COLUMNS, [["—", "本月无记录", "", "", "", ""]], numeric=numeric, weights=weights)
+    else:
+        table = Table(LEDGER_COLUMNS, _ledger_rows(entries if detail else _summarised(entries), detail),
+                      numeric=numeric, weights=weights)
+    if exempt:
+        table.group_rows.append(len(table.rows))
+        table.rows.append([EXEMPT_HEADING] + [""] * (len(LEDGER_COLUMNS) - 1))
+        table.rows.extend([*row[:3], f"（{row[3]}）", *row[4:]] for row in _ledger_rows(exempt, detail))
+    return table
+
+
+def _ledger_rows(lines: list[dict[str, Any]], detail: bool) -> list[list[str]]:
+    return [[str(i), e["unit"], e["indicator"], e["points"], e["reason"],
              "、".join(e.get("cases") or []) if detail
              else case_list(e.get("cases") or [], CASES_PRINTED, "（明细见 Excel 附表）")]
             for i, e in enumerate(lines, start=1)]
-    return Table(LEDGER_COLUMNS, rows, numeric=numeric, weights=weights)
 
 
 def _summarised(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -306,6 +327,13 @@ def _summarised(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return lines
 
 
+def _optional(ctx: Any, path: str) -> Any:
+    try:
+        return ctx.lookup(path)
+    except BulletinError:
+        return None
+
+
 def case_list(numbers: list[str], limit: int, more: str = "") -> str:
     """At most `limit` case numbers; a longer list ends with "等N件" and `more`."""
     shown = "、".join(numbers[:limit])
@@ -326,8 +354,10 @@ def compose(*, style: dict[str, Any], figures: dict[str, Any], texts: dict[str, 
             attachment = Attachment(n, ctx.fill(att["title"]), att["sheet"],
                                     assessment_table(source, spec.get("columns", [])))
         else:
-            attachment = Attachment(n, ctx.fill(att["title"]), att["sheet"], ledger_table(source),
-                                    detail=ledger_table(source, detail=True))
+            # Figures stored before exemptions existed have no such list: nothing to print then.
+            exempt = _optional(ctx, spec["exempt"]) if spec.get("exempt") else None
+            attachment = Attachment(n, ctx.fill(att["title"]), att["sheet"], ledger_table(source, exempt=exempt),
+                                    detail=ledger_table(source, detail=True, exempt=exempt))
         attachments.append(attachment)
     mast = style["masthead"]
     closing = style["closing"]

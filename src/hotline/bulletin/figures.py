@@ -73,6 +73,8 @@ def scope_figures(style: dict[str, Any], month: Month, boxes: list[str], as_of: 
         "special_lines": [selectors.special_line(month, boxes, tag, as_of=as_of) for tag in style["special_lines"]],
         "callbacks": selectors.callback_figures(month, boxes),
     }
+    if "leader_day" in style["special_lines"]:
+        figures["leader_days"] = sources.leader_day_figures(month.first_day)
     if style.get("campaign"):
         figures["campaign"] = selectors.campaign(month, boxes, style["campaign"], as_of=as_of)
     return figures

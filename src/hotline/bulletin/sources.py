@@ -117,6 +117,7 @@ def ledger_figures(*, runs: list[dict[str, Any]], month: dt.date) -> dict[str, l
 
     minus: list[dict[str, Any]] = []
     plus: list[dict[str, Any]] = []
+    exempt: list[dict[str, Any]] = []
     seen: set[int] = set()
     for item in runs:
         run = AssessmentRun.objects.filter(pk=item["run"]["id"]).select_related("scheme").first() \
@@ -130,10 +131,24 @@ def ledger_figures(*, runs: list[dict[str, Any]], month: dt.date) -> dict[str, l
                     target.append({"unit": e["unit"], "indicator": e["indicator"], "points": e["points"],
                                    "reason": e["reason"], "cases": e["case_numbers"], "id": e["id"],
                                    "rule": e["rule"]})
-    return {"ledger_minus": minus, "ledger_plus": plus, "ledger": sorted(minus + plus, key=lambda e: e["id"])}
+        for e in report.get("exemptions", []):
+            if e["id"] not in seen:
+                seen.add(e["id"])
+                exempt.append({"unit": e["unit"], "indicator": e["indicator"], "points": e["points"],
+                               "reason": f"{e['reason']}；豁免理由：{e['exemption']}", "cases": e["case_numbers"],
+                               "id": e["id"], "rule": e["rule"], "exempt": True})
+    return {"ledger_minus": minus, "ledger_plus": plus, "ledger": sorted(minus + plus, key=lambda e: e["id"]),
+            "ledger_exempt": exempt}
 
 
 def knowledge_figures(ledger: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The knowledge-base problems: no knowledge base yet, so the ledger's 知识库 entries stand in."""
     entries = [e for e in ledger["ledger"] if "知识库" in e["indicator"]]
     return {"available": False, "source": "ledger", "entries": entries}
+
+
+def leader_day_figures(month: dt.date) -> list[dict[str, Any]]:
+    """The month's leader answering days (who, when, calls taken, cases supervised), from their records."""
+    from hotline.assessment.selectors import leader_days
+
+    return leader_days(month=month)

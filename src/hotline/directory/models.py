@@ -57,6 +57,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "督办员"
     UNIT_HANDLER = "unit_handler", "承办单位专员"
     LEADER = "leader", "领导"
+    KB_EDITOR = "kb_editor", "知识库编辑"
     ADMIN = "admin", "管理员"
     SYSTEM = "system", "系统"
 
@@ -64,6 +65,9 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.OPERATOR)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="handlers")
+    # `role` is the role the user is acting in now (events record it); `extra_roles` are the other roles
+    # the user holds and may switch to from the header (directory.services.switch_role).
+    extra_roles = models.JSONField("兼任角色", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -73,6 +77,12 @@ class User(AbstractUser):
                 name="unit_handler_has_unit",
             )
         ]
+
+    @property
+    def held_roles(self) -> list[str]:
+        """Every role the user holds: the current one first, then the others in Role order."""
+        extra = {r for r in (self.extra_roles or []) if r in Role.values and r != self.role}
+        return [self.role, *[r for r in Role.values if r in extra]]
 
 
 class Channel(models.Model):

@@ -1,4 +1,4 @@
-"""Writes on the directory: integration tokens for channel integrations."""
+"""Writes on the directory: integration tokens for channel integrations, the acting role of a user."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import secrets
 
 from django.utils import timezone
 
-from hotline.directory.models import Channel, IntegrationToken, User
+from hotline.directory.models import Channel, IntegrationToken, Role, User
 
 TOKEN_PREFIX = "hlt_"
 
@@ -60,3 +60,27 @@ def active_integration_token(raw: str) -> IntegrationToken | None:
         token_hash=token_digest(raw), revoked_at__isnull=True,
     ).order_by()[:1]
     return next(iter(rows), None)
+
+
+class RoleError(ValueError):
+    """A role switch the user may not make."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = "role"
+
+
+def switch_role(*, user: User, role: str) -> User:
+    """Make `role` the user's acting role. Only roles the user holds; a unit handler role needs a unit."""
+    if role not in Role.values or role == Role.SYSTEM:
+        raise RoleError("未知角色")
+    if role not in user.held_roles:
+        raise RoleError("您未被授予该角色")
+    if role == Role.UNIT_HANDLER and user.unit_id is None:
+        raise RoleError("承办单位角色须绑定承办单位")
+    if role != user.role:
+        others = [r for r in user.held_roles if r != role]
+        user.role, user.extra_roles = role, others
+        user.save(update_fields=["role", "extra_roles"])
+    return user

@@ -15,14 +15,14 @@ from ninja.responses import Status as Reply
 from hotline.api import InputError, error_item, integration_auth, staff_auth
 from hotline.intelligence.selectors import suggest
 from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Role, Tag, Unit, User
-from hotline.workorders.models import Action, Event, Status, WorkOrder
+from hotline.workorders.models import CODED_ACTIONS, Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
 from hotline.workorders.schemas import (
-    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, SuggestionOut,
-    TransitionIn, TransitionOut, data_schema,
+    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, ReasonCodeOut,
+    SuggestionOut, TransitionIn, TransitionOut, data_schema,
 )
 from hotline.workorders.selectors import (
-    citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
+    citizen_view, may_reveal_phone, order_events, reason_choices, reveal_phone, unit_subtree_ids, visible_orders,
 )
 from hotline.workorders.services import DomainError, create_order, transition
 
@@ -222,6 +222,15 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     }
 
 
+@router.get("/reason-codes", auth=staff_auth, response={200: list[ReasonCodeOut], **ERRORS},
+            summary="理由代码（返工、核实、退回、督办）")
+def reason_codes(request: HttpRequest, action: str) -> list[dict[str, str]]:
+    if action not in CODED_ACTIONS:
+        raise InputError([error_item("action", f"动作 {action!r} 不使用理由代码；可选：{', '.join(CODED_ACTIONS)}",
+                                     "unknown_action")])
+    return [{"code": c, "label": label} for c, label in reason_choices(action)]
+
+
 @router.get("/cases/{number}", auth=staff_auth, response={200: CaseDetail, **ERRORS}, summary="工单详情")
 def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = _user(request)
@@ -259,13 +268,13 @@ def case_transition(request: HttpRequest, number: str, payload: TransitionIn) ->
             error_item(".".join(["data", *(str(p) for p in e["loc"])]), e["msg"], e["type"]) for e in exc.errors()
         ]) from exc
     try:
-        event = transition(
-            order=order, action=payload.action, actor=user, reason=payload.reason,
-            data=data.model_dump(mode="json", exclude_defaults=True),
-        )
+        fields = data.model_dump(mode="json", exclude_defaults=True)
+        if payload.reason_code:
+            fields["reason_code"] = payload.reason_code
+        event = transition(order=order, action=payload.action, actor=user, reason=payload.reason, data=fields)
     except DomainError as exc:
         # The service names keys of `data` bare ("unit"); the API names them by their place in the body.
-        if exc.field and exc.field not in ("action", "reason"):
+        if exc.field and exc.field not in ("action", "reason", "reason_code"):
             exc.field = f"data.{exc.field}"
         raise
     # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).

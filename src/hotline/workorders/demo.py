@@ -37,6 +37,7 @@ STAFF: list[tuple[str, str, str]] = [
     ("callback", Role.CALLBACK, "回访员 刘洋"),
     ("supervisor", Role.SUPERVISOR, "督办员 陈静"),
     ("leader", Role.LEADER, "领导 杨卫东"),
+    ("kbeditor", Role.KB_EDITOR, "知识库编辑 周琳"),
     ("admin", Role.ADMIN, "管理员"),
 ]
 SUB_UNIT = ("金鹗山街道办事处", "岳阳楼区", "430602-jineshan")  # (name, parent unit, region code)

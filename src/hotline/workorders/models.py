@@ -261,3 +261,34 @@ class NumberSequence(models.Model):
 
     prefix = models.CharField(max_length=16, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+# Actions that take a coded reason (理由代码) beside the free text.
+CODED_ACTIONS = ("rework", "verify", "return", "supervise")
+
+
+class ReasonCode(models.Model):
+    """An administrator-editable reason (e.g. 虚假结案) for rework, verification, return or supervision.
+
+    The codes let the assessment raise quality penalties from the events (a rework coded
+    `false_closure` is provable; the free text beside it is not). A code is never deleted once used:
+    it is deactivated, so old events keep their meaning."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    label = models.CharField("名称", max_length=60)
+    actions: models.JSONField[Any] = models.JSONField(
+        "适用动作", default=list, help_text="any of: rework, verify, return, supervise",
+    )
+    upheld = models.BooleanField(
+        "核实结论", null=True, blank=True,
+        help_text="verify only: true = 属实 (the fault found), false = 不属实, empty = either",
+    )
+    active = models.BooleanField("启用", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "理由代码"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.code}）"

@@ -194,6 +194,8 @@ class TransitionIn(CleanSchema):
 
     action: str = Field(..., json_schema_extra={"enum": list(TRANSITION_ACTIONS)})
     reason: str = Field("", max_length=2000)
+    reason_code: str | None = Field(None, max_length=40, description="a coded reason (rework, verify, return, "
+                                    "supervise): see GET /cases/reason-codes?action=")
     data: dict[str, Any] = Field(default_factory=dict, description="action-specific fields, see ActionData schemas")
 
     @field_validator("action")
@@ -202,6 +204,11 @@ class TransitionIn(CleanSchema):
         if value not in TRANSITION_ACTIONS:
             raise ValueError(f"unknown action; expected one of {', '.join(TRANSITION_ACTIONS)}")
         return value
+
+
+class ReasonCodeOut(Schema):
+    code: str
+    label: str
 
 
 class TransitionOut(Schema):

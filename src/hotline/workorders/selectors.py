@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from hotline.directory.models import Role, Unit, User
-from hotline.workorders.models import Event, PhoneAccess, WorkOrder
+from hotline.workorders.models import Event, PhoneAccess, ReasonCode, WorkOrder
 
 # Hotline-side roles see every case; unit handlers see their unit's subtree only.
 CITYWIDE_ROLES = frozenset({
@@ -81,3 +81,15 @@ def reveal_phone(user: User, *, order: WorkOrder, via: str) -> str | None:
         return None
     PhoneAccess.objects.create(order=order, user=user, via=via)
     return order.citizen_phone
+
+
+def reason_choices(action: str) -> list[tuple[str, str]]:
+    """(code, label) of the active reason codes for an action, for the desks' choice lists."""
+    return reason_codes_for(action=action, upheld=None)
+
+
+def reason_codes_for(*, action: str, upheld: bool | None) -> list[tuple[str, str]]:
+    """As reason_choices; for a verification, `upheld` keeps the codes of that verdict (and either)."""
+    rows = ReasonCode.objects.filter(active=True).order_by("order", "code")
+    return [(r.code, r.label) for r in rows if action in (r.actions or [])
+            and (upheld is None or r.upheld is None or r.upheld is upheld)]

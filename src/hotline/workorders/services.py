@@ -11,7 +11,8 @@ from django.utils import timezone
 from hotline.directory.models import Role, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
-    Action, CallbackMethod, CallbackResult, Event, NumberSequence, Status, WorkOrder, metric_columns,
+    CODED_ACTIONS, Action, CallbackMethod, CallbackResult, Event, NumberSequence, ReasonCode, Status, WorkOrder,
+    metric_columns,
 )
 from hotline.workorders import tenure
 from hotline.workorders.rules import MOVES, UNIT_BOUND
@@ -115,9 +116,13 @@ def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime,
 
 def transition(
     *, order: WorkOrder | int, action: str, actor: User | None, reason: str = "",
-    data: dict[str, Any] | None = None, at: dt.datetime | None = None,
+    data: dict[str, Any] | None = None, at: dt.datetime | None = None, expected_version: int | None = None,
 ) -> Event:
-    """Apply one action to an order: lock the row, check the table of moves, update, append an event."""
+    """Apply one action to an order: lock the row, check the table of moves, update, append an event.
+
+    `expected_version` is the order's version the person saw (optimistic locking for pages): if someone
+    else changed the order since, nothing is written and a "stale" DomainError says to reload.
+    """
     data = dict(data or {})
     move = MOVES.get(action)
     if move is None:
@@ -129,7 +134,12 @@ def transition(
         locked = _lock(pk, action=action, data=data)
         if locked is None:
             raise DomainError(f"工单 {pk} 不存在", field="order", code="not_found")
+        if expected_version is not None and locked.version != expected_version:
+            raise DomainError("该工单已被他人修改，请刷新页面后重试", field="version", code="stale")
         _check_allowed(locked, action=action, actor=actor)
+        coded = _reason_code(action=action, data=data)
+        if coded is not None and not reason.strip():
+            reason = coded.label  # a chosen code is a reason; free text beside it stays optional
         if move.reason_required and not reason.strip():
             raise DomainError(f"“{Action(action).label}”必须填写理由", field="reason")
         at = at or timezone.now()
@@ -144,6 +154,26 @@ def transition(
     if isinstance(order, WorkOrder):
         order.refresh_from_db()
     return event
+
+
+def _reason_code(*, action: str, data: dict[str, Any]) -> ReasonCode | None:
+    """The coded reason in data["reason_code"], checked: an active code listed for this action (and, on a
+    verification, for its verdict). It stays in the event's data with its label as worded then."""
+    code = data.get("reason_code")
+    if code in (None, ""):
+        data.pop("reason_code", None)
+        return None
+    if action not in CODED_ACTIONS:
+        raise DomainError(f"“{Action(action).label}”不使用理由代码", field="reason_code")
+    found = ReasonCode.objects.filter(code=str(code), active=True).first() if isinstance(code, str) else None
+    if found is None or action not in (found.actions or []):
+        raise DomainError(f"理由代码“{code}”不存在、已停用或不适用于“{Action(action).label}”", field="reason_code")
+    upheld = data.get("upheld")
+    if action == Action.VERIFY and isinstance(upheld, bool) and found.upheld is not None and upheld is not found.upheld:
+        verdict = "属实" if found.upheld else "不属实"
+        raise DomainError(f"理由代码“{found.label}”只用于核实{verdict}", field="reason_code")
+    data["reason_label"] = found.label
+    return found
 
 
 def _lock(pk: int, *, action: str, data: dict[str, Any]) -> WorkOrder | None:

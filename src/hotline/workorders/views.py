@@ -22,7 +22,7 @@ from hotline.workorders.services import DomainError, transition
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("cases" if request.user.is_authenticated else "login")
+    return redirect("desks:landing" if request.user.is_authenticated else "login")
 
 
 def _filtered_cases(request: HttpRequest) -> Any:

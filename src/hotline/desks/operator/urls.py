@@ -1,0 +1,7 @@
+from django.urls import path
+
+from hotline.desks.operator import views
+
+urlpatterns = [
+    path("", views.desk, name="operator"),
+]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from hotline.desks.supervise import views
+
+urlpatterns = [
+    path("", views.desk, name="supervise"),
+]
