@@ -68,11 +68,12 @@ def measure(target: str, out: Output) -> None:
     field = f"{target}_id"
     cases = list(WorkOrder.objects.filter(received_at__gte=start, **{f"{target}__isnull": False})
                  .exclude(status__in=[Status.MERGED, Status.INVALID])
-                 .values_list(field, "title", "content", "address", "region_id"))
+                 .values_list(field, "title", "content", "address", "region_id", "category_id"))
     if not cases:
         raise CommandError(f"no {MONTH} cases with a {target} to test on")
     clock = time.perf_counter()
-    docs = [routing.case_document(title=t, content=c, address=a, region_id=r) for _, t, c, a, r in cases]
+    docs = [routing.case_document(title=t, content=c, address=a, region_id=r,
+                                  category_id=cat if target == "unit" else None) for _, t, c, a, r, cat in cases]
     ranked = model.top(docs, k=3)
     seconds = time.perf_counter() - clock
     truth = [str(row[0]) for row in cases]

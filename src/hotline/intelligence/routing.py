@@ -22,14 +22,18 @@ def model_path(target: str) -> Path:
     return Path(settings.DATA_DIR) / "models" / f"{target}.model"
 
 
-def case_document(*, title: str, content: str, address: str = "", region_id: int | None = None) -> tuple[str, str]:
-    """The classifier's view of an appeal: title, address and text, with the region as one extra word.
+def case_document(*, title: str, content: str, address: str = "", region_id: int | None = None,
+                  category_id: int | None = None) -> tuple[str, str]:
+    """The classifier's view of an appeal: title, address and text, with region and category as extra words.
 
-    Units are often one per county, so the region (when known at intake) is a strong routing hint.
+    Units are often one per county and per subject, so the region and (for unit routing) the category
+    the operator chose are strong hints when known.
     """
     words, chars = document(f"{address} {content}".strip(), title)
     if region_id is not None:
         words = f"{words} __region{region_id}"
+    if category_id is not None:
+        words = f"{words} __category{category_id}"
     return words, chars
 
 
@@ -54,11 +58,12 @@ def closed_case_rows(*, target: str, since: dt.datetime | None = None, until: dt
         qs = qs.filter(received_at__gte=since)
     if until:
         qs = qs.filter(received_at__lt=until)
-    values: Iterable[tuple[int, str, str, str, int | None]] = qs.order_by("-received_at").values_list(
-        f"{field}_id", "title", "content", "address", "region_id")[:limit]
-    rows = [CaseRow(label=str(label), doc=case_document(title=title, content=content, address=address,
-                                                        region_id=region))
-            for label, title, content, address, region in values]
+    values: Iterable[tuple[int, str, str, str, int | None, int | None]] = qs.order_by("-received_at").values_list(
+        f"{field}_id", "title", "content", "address", "region_id", "category_id")[:limit]
+    rows = [CaseRow(label=str(label), doc=case_document(
+                title=title, content=content, address=address, region_id=region,
+                category_id=category if target == "unit" else None))
+            for label, title, content, address, region, category in values]
     return rows, label_names(target=target, ids={int(r.label) for r in rows})
 
 

@@ -55,7 +55,7 @@ def _model(path: Path) -> TextClassifier | None:
 
 
 def suggest(*, target: str, title: str = "", content: str, address: str = "", region_id: int | None = None,
-            k: int = 3, path: Path | None = None) -> list[Suggestion]:
+            category_id: int | None = None, k: int = 3, path: Path | None = None) -> list[Suggestion]:
     """The top-k categories (target="category") or responsible units (target="unit") for an appeal.
 
     Scores are the model's probabilities rounded to 3 places. Empty when no model has been trained
@@ -65,7 +65,8 @@ def suggest(*, target: str, title: str = "", content: str, address: str = "", re
     model = _model(path or routing.model_path(target))
     if model is None or not (title or content).strip():
         return []
-    doc = routing.case_document(title=title, content=content, address=address, region_id=region_id)
+    doc = routing.case_document(title=title, content=content, address=address, region_id=region_id,
+                                category_id=category_id if target == "unit" else None)
     ranked = model.top([doc], k=min(len(model.labels), k + 3))[0]
     names = routing.label_names(target=target, ids={int(label) for label, _ in ranked if label.isdigit()})
     out = []
@@ -83,9 +84,10 @@ def suggest_categories(*, title: str = "", content: str, address: str = "", regi
 
 
 def suggest_units(*, title: str = "", content: str, address: str = "", region_id: int | None = None,
-                  k: int = 3) -> list[Suggestion]:
-    """Dispatcher's desk: top-k responsible units for the appeal being dispatched."""
-    return suggest(target="unit", title=title, content=content, address=address, region_id=region_id, k=k)
+                  category_id: int | None = None, k: int = 3) -> list[Suggestion]:
+    """Dispatcher's desk: top-k responsible units for the appeal being dispatched (category helps when set)."""
+    return suggest(target="unit", title=title, content=content, address=address, region_id=region_id,
+                   category_id=category_id, k=k)
 
 
 def duplicate_candidates(user: Any, *, phone: str = "", text: str = "", title: str = "", address: str = "",

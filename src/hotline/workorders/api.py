@@ -103,7 +103,8 @@ def intake(
 def _suggestions(order: WorkOrder, target: str) -> list[SuggestionOut]:
     """Top-3 categories or units for the new case (hints for the operator and dispatcher; nothing is set)."""
     return [SuggestionOut(id=s.pk, name=s.name, score=float(s.score)) for s in suggest(
-        target=target, title=order.title, content=order.content, address=order.address, region_id=order.region_id)]
+        target=target, title=order.title, content=order.content, address=order.address, region_id=order.region_id,
+        category_id=order.category_id)]
 
 
 # --- cases ------------------------------------------------------------------------------------
