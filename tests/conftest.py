@@ -8,6 +8,14 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached figures are keyed by the newest row ids, which a rolled-back test can hand out again.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def calendar(db) -> None:
     from hotline.workcalendar.models import CalendarYear, DeadlineRule

@@ -19,6 +19,7 @@ from hotline.api import api
 from hotline.assessment.api import router as assessment_router
 from hotline.directory.api import auth_router
 from hotline.directory.api import router as directory_router
+from hotline.knowledge.api import router as knowledge_router
 from hotline.workorders.api import router as workorders_router
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -27,6 +28,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/directory/", directory_router),
     ("/auth/", auth_router),
     ("/assessment/", assessment_router),
+    ("/kb/", knowledge_router),
 ]
 
 

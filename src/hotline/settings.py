@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "hotline.bulletin",
     "hotline.simulate",
     "hotline.desks",
+    "hotline.knowledge",
     "hotline.intelligence",
 ]
 
@@ -127,6 +128,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# The knowledge base: the assessment's knowledge-penalty counter, reminder and duty working days.
+HOTLINE_KNOWLEDGE_MISSES = "hotline.knowledge.selectors.knowledge_misses"
+HOTLINE_KB_REMIND_WORKING_DAYS = int(os.environ.get("HOTLINE_KB_REMIND_WORKING_DAYS", "5"))
+HOTLINE_KB_DUTY_WORKING_DAYS = int(os.environ.get("HOTLINE_KB_DUTY_WORKING_DAYS", "5"))
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

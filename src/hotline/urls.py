@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="workorders/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("hotline.desks.urls")),
+    path("kb/", include("hotline.knowledge.urls")),
     path("", include("hotline.bulletin.urls")),
     path("", include("hotline.workorders.urls")),
 ]

@@ -29,7 +29,9 @@ def test_channels_appeal_types_categories_tags(as_user, city):
     tree = client.get("/api/directory/categories", {"taxonomy": "test"}).json()
     assert [(c["name"], c["depth"], c["parent_id"]) for c in tree] == [
         ("城市管理类", 1, None), ("路灯", 2, city.category.pk)]
-    assert client.get("/api/directory/tags").json() == [{"code": "npc", "name": "人大代表"}]
+    # leader_day comes with the migrations (directory/0004_dispatch_rules): the leader answering day's tag.
+    assert client.get("/api/directory/tags").json() == [
+        {"code": "leader_day", "name": "领导接听日"}, {"code": "npc", "name": "人大代表"}]
 
 
 @pytest.mark.parametrize("path", ["units", "channels", "appeal-types", "categories", "tags"])

@@ -149,3 +149,21 @@ def test_the_admin_marks_a_case_and_records_a_leader_day(admin_client, city, his
         "session": "am", "note": ""})
     assert got.status_code == 302 and LeaderDay.objects.get().date == dt.date(2024, 5, 15)
     assert "李县长" in admin_client.get("/admin/assessment/leaderday/").content.decode()
+
+
+def test_the_ledger_api_lists_exemptions_and_another_unit_does_not_see_them(scheme, city, late):
+    from hotline.assessment.services import run_month
+
+    run_month(scheme=scheme.name, month=MAY, as_of=CUTOFF)
+    exempt_entry(entry=active_entries(rule="serious_overdue").get(), reason="客观原因", actor=None)
+    run = run_month(scheme=scheme.name, month=MAY, as_of=CUTOFF, publish=True)
+    url = f"/api/assessment/runs/{run.pk}/ledger"
+
+    def get(user):
+        client = Client()
+        client.force_login(user)
+        return client.get(url).json()
+
+    assert [e["case_numbers"] for e in get(city.user("supervisor"))["exemptions"]] == [[late.number]]
+    assert get(city.user("handler_a"))["exemptions"] == []  # 市乙局's exemption: not unit A's business
+    assert [e["exemption"] for e in get(city.user("handler_b"))["exemptions"]] == ["客观原因"]

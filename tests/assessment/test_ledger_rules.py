@@ -275,3 +275,12 @@ def test_leader_days_list_their_counts_and_match_the_bulletins_special_line(city
     assert [(r["leader"], r["unit"], r["session"], r["calls"], r["supervised"]) for r in rows] == [
         ("王市长", "甲区人民政府", "上午", 2, 0), ("李局长", "市乙局", "下午", 1, 0)]
     assert special_line(Month(2024, 5), "hotline", "leader_day", as_of=CUTOFF)["calls"] == sum(r["calls"] for r in rows)
+
+
+def test_counts_for_an_unknown_unit_are_refused_naming_the_unit(yy, city):
+    from hotline.assessment.ledger import record_knowledge_misses
+    from hotline.assessment.services import AssessmentError
+
+    with pytest.raises(AssessmentError) as exc:
+        record_knowledge_misses(scheme=yy.name, month=MAY, counts={city.unit_b.pk: 1, 999999: 2})
+    assert exc.value.field == "unit" and not LedgerEntry.objects.exists()

@@ -58,7 +58,8 @@ def _build(city: City) -> MayData:
     data.regions = {"county": county, "street": street}
     for code, name in (("npc_deputy", "人大代表"), ("enterprise", "政企通"), ("civilization", "文明创建"),
                        ("leader_day", "领导接听日")):
-        data.tags[code] = Tag.objects.create(code=code, name=name)
+        # get_or_create: leader_day already comes with the migrations (directory/0004_dispatch_rules).
+        data.tags[code] = Tag.objects.get_or_create(code=code, defaults={"name": name})[0]
     u = city.user
     h_a, h_a1, h_b = u("handler_a"), u("handler_a1"), u("handler_b")
 

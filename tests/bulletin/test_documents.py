@@ -115,7 +115,7 @@ def test_drafted_sections_from_data(yueyang_runs) -> None:
     assert "本月群众反映较集中的事项依次为：社会保险2件，路灯照明2件。" in texts
     assert "2个热线承办单位综合考评等级评价为A类的0个，B类的0个，C类的0个，D类及以下的2个，工单量为0的0个。" in texts
     assert "市乙局（热线承办单位E类，53.3分）：返工率33.33%（平均16.67%）；不满意率50.00%（平均25.00%）。" in texts
-    assert any(t.startswith("【待完善：知识库模块尚未上线") for t in texts)
+    assert "本月话务员依据知识库直接答复0件，登记知识库未覆盖0件；各单位应完成知识更新任务0项，逾期未完成0项。" in texts
     assert "市乙局：知识库更新逾期 1 次（-0.50分）。" in texts
 
 

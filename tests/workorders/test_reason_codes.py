@@ -143,3 +143,12 @@ def test_administrators_edit_the_codes_but_never_delete_one(db):
     assert "no_site_visit" in dict(reason_choices("rework"))
     code = ReasonCode.objects.get(code="off_point")
     assert client.post(f"/admin/workorders/reasoncode/{code.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_verification_choices_follow_the_verdict(db):
+    from hotline.workorders.selectors import reason_codes_for
+
+    upheld = dict(reason_codes_for(action="verify", upheld=True))
+    not_upheld = dict(reason_codes_for(action="verify", upheld=False))
+    assert "false_closure" in upheld and "false_closure" not in not_upheld
+    assert "unreasonable" in not_upheld and "unreasonable" not in upheld

@@ -158,6 +158,10 @@ def sync_rule(*, rule: str, indicator: str, box: str, scheme_name: str, month: d
         # One INSERT per batch: a rule can raise thousands of per-case entries on a large month.
         if month.day != 1 or box not in ("hotline", "mailbox") or not indicator.strip():
             raise AssessmentError("自动规则的月份、业务或指标有误", field="rule")
+        ids = {w.unit_id for w in missing}
+        unknown = ids - set(Unit.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise AssessmentError(f"未知的单位 id：{', '.join(map(str, sorted(unknown)))}", field="unit")
         now = timezone.now()
         LedgerEntry.objects.bulk_create([
             LedgerEntry(unit_id=w.unit_id, month=month, box=box, scheme_name=scheme_name, indicator=indicator.strip(),
@@ -423,18 +427,55 @@ def record_knowledge_misses(*, scheme: str, month: dt.date, counts: dict[int, in
                   month=month, wanted=wanted, scope=set(counts), actor=actor)
 
 
+# --- knowledge duties (issue 9): one entry per update duty missed, from the knowledge base ---------
+
+RULE_KNOWLEDGE_DUTY = "knowledge_duty"
+
+
+@dataclass(frozen=True)
+class KnowledgeMiss:
+    """One knowledge update not delivered by its deadline, as the knowledge base reports it."""
+
+    unit_id: int
+    key: str  # stable per duty, e.g. "duty-12": the entry's rule_key
+    reason: str
+    reference: str = ""  # shown in the entry's case column, e.g. "KB-12"
+
+
+def record_knowledge_duty_misses(*, sdef: SchemeDef, month: dt.date, misses: list[KnowledgeMiss],
+                                 actor: User | None = None) -> int:
+    """One entry per missed duty (the scheme's knowledge_missed points each), for the scheme's units;
+    idempotent like every automatic rule: a duty counted once stays one entry, a withdrawn one is reversed."""
+    conf = sdef.auto.get(RULE_KNOWLEDGE)
+    if not conf:
+        return 0
+    tops = _top_units()
+    units = {u.pk for u in scheme_units(sdef)}
+    wanted = [Wanted(tops.get(m.unit_id, m.unit_id), m.key, _points(conf["points"]), m.reason,
+                     (m.reference,) if m.reference else ())
+              for m in misses if tops.get(m.unit_id, m.unit_id) in units]
+    with transaction.atomic():
+        sync_rule(rule=RULE_KNOWLEDGE_DUTY, indicator=conf["indicator"], box=sdef.box, scheme_name=sdef.name,
+                  month=month, wanted=wanted, scope=units, actor=actor)
+    return len(wanted)
+
+
 def apply_automatic_rules(*, sdef: SchemeDef, month: dt.date, as_of: dt.datetime) -> None:
     """The rules a monthly run raises before scoring: serious overdue, the event-proven rules
-    (assessment.rules), and knowledge misses when
-    settings.HOTLINE_KNOWLEDGE_MISSES names a callable (box, month) -> {unit_id: count}."""
+    (assessment.rules), and knowledge misses when settings.HOTLINE_KNOWLEDGE_MISSES names a callable
+    (box, month, as_of) returning either {unit_id: count} (one entry per unit) or a list of
+    KnowledgeMiss (one entry per missed duty)."""
     from hotline.assessment.rules import apply_event_rules
 
     apply_overdue_rule(sdef=sdef, month=month, as_of=as_of)
     apply_event_rules(sdef=sdef, month=month, as_of=as_of)
     hook = getattr(settings, "HOTLINE_KNOWLEDGE_MISSES", "")
     if hook and RULE_KNOWLEDGE in sdef.auto:
-        counts = import_string(hook)(box=sdef.box, month=month)
-        record_knowledge_misses(scheme=sdef.name, month=month, counts=dict(counts))
+        found = import_string(hook)(box=sdef.box, month=month, as_of=as_of)
+        if isinstance(found, dict):
+            record_knowledge_misses(scheme=sdef.name, month=month, counts=dict(found))
+        else:
+            record_knowledge_duty_misses(sdef=sdef, month=month, misses=list(found))
 
 
 def apply_grade_penalties(*, run: AssessmentRun, actor: User | None = None) -> int:

@@ -128,9 +128,10 @@ def extension_unexplained(win: Window, conf: dict[str, Any]) -> list[Hit]:
 
     # The window's approvals carry the unit; the histories are read without it (and without the
     # order's number), so both scans stay inside the events' covering indexes.
-    approvals = {(order_id, seq): unit_id for order_id, seq, unit_id in Event.objects.filter(
-        box=win.box, kind="approve_extension", at__gte=win.start, at__lt=win.horizon).values_list(
-        "order_id", "seq", "unit_id")}
+    approvals: dict[tuple[int, int], int] = {
+        (order_id, seq): unit_id for order_id, seq, unit_id in Event.objects.filter(
+            box=win.box, kind="approve_extension", at__gte=win.start, at__lt=win.horizon,
+            unit__isnull=False).values_list("order_id", "seq", "unit_id")}
     found: dict[int, int] = {}
     for chunk in _chunks(sorted({order_id for order_id, _ in approvals}), 5000):
         rows = (Event.objects.filter(order_id__in=chunk, at__lte=win.as_of, kind__in=EXTENSION_KINDS)
@@ -139,9 +140,9 @@ def extension_unexplained(win: Window, conf: dict[str, Any]) -> list[Hit]:
         for order_id, seq, kind in rows:
             by_order[order_id].append((seq, kind))
         for order_id, history in by_order.items():
-            seq = _unexplained(history, approved=_approved_seqs(approvals, order_id, history))
-            if seq is not None and approvals.get((order_id, seq)) is not None:
-                found[order_id] = approvals[(order_id, seq)]  # type: ignore[assignment]
+            first = _unexplained(history, approved=_approved_seqs(approvals, order_id, history))
+            if first is not None:
+                found[order_id] = approvals[(order_id, first)]
     numbers = dict(WorkOrder.objects.filter(pk__in=list(found)).values_list("id", "number"))
     return [Hit(unit_id, numbers[oid], "延期未向当事人解释说明（申请延期后、回复前无联系记录）", (numbers[oid],))
             for oid, unit_id in found.items()]
@@ -150,7 +151,7 @@ def extension_unexplained(win: Window, conf: dict[str, Any]) -> list[Hit]:
 EXTENSION_KINDS = ("request_extension", "approve_extension", "contact", "reply", "dispatch", "redispatch", "return")
 
 
-def _approved_seqs(approvals: dict[tuple[int, int], int | None], order_id: int,
+def _approved_seqs(approvals: dict[tuple[int, int], int], order_id: int,
                    history: list[tuple[int, str]]) -> set[int]:
     return {seq for seq, kind in history if kind == "approve_extension" and (order_id, seq) in approvals}
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, duplicates, hotspots, intake, replies, routing
+from hotline.bench import assess, bulletin, desks, duplicates, hotspots, intake, kb, replies, routing
 from hotline.bench.harness import Output
 
 
@@ -26,6 +26,10 @@ REGISTRY: dict[str, Benchmark] = {
     "bulletin": Benchmark(
         help="simulate Yueyang 2024-05 at --scale, run its assessments, time the whole bulletin (throwaway SQLite)",
         add_arguments=bulletin.add_arguments, run=bulletin.run,
+    ),
+    "kb": Benchmark(
+        help="knowledge search p50/p95 over --articles (default 100,000), import rate, recall@1/@5 on real replies",
+        add_arguments=kb.add_arguments, run=kb.run,
     ),
     "assess": Benchmark(
         help="assess month over a generated month of N orders (default 1M) vs a plain GROUP BY floor",
@@ -46,5 +50,9 @@ REGISTRY: dict[str, Benchmark] = {
     "replies": Benchmark(
         help="reply quality flags on 2,796 real replies vs the hand labels (agreement, kappa); no database",
         add_arguments=replies.add_arguments, run=replies.run,
+    ),
+    "desks": Benchmark(
+        help="p50/p95 of each desk's main page for its heaviest user over 1M cases (reusable bench database)",
+        add_arguments=desks.add_arguments, run=desks.run,
     ),
 }

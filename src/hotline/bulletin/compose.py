@@ -16,6 +16,8 @@ CN_DIGITS = "零一二三四五六七八九"
 PLACEHOLDER = "【待填写：{label}】"
 DRAFT_NOTE = "【系统根据本月数据草拟，请核改】"
 KNOWLEDGE_NOTE = "【待完善：知识库模块尚未上线，本节暂据加扣分台账“知识库管理”记录生成】"
+KNOWLEDGE_SUMMARY = ("本月话务员依据知识库直接答复{answered_from_articles}件，登记知识库未覆盖{gaps}件；"
+                     "各单位应完成知识更新任务{duties_due}项，逾期未完成{duties_missed}项。")
 _TOKEN = re.compile(r"\{([A-Za-z0-9_.]+)(?:\|([a-z_]+))?\}")
 _STAFF_H2 = re.compile(r"^（[一二三四五六七八九十]+）")
 _STAFF_H1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -238,12 +240,15 @@ class _Composer:
 
     def block_knowledge(self, block: dict[str, Any]) -> None:
         data = self.ctx.lookup(block["source"]) or {}
-        self._para(KNOWLEDGE_NOTE, "placeholder")
+        if not data.get("available"):
+            self._para(KNOWLEDGE_NOTE, "placeholder")
+        else:
+            self._para(KNOWLEDGE_SUMMARY.format(**data))
         entries = data.get("entries") or []
         for entry in entries:
             self._para(self.ctx.fill(block["template"], entry))
         if not entries:
-            self._para("本月加扣分台账中无知识库管理记录。")
+            self._para("本月无知识库更新逾期的单位。" if data.get("available") else "本月加扣分台账中无知识库管理记录。")
 
 
 def assessment_table(source: dict[str, Any] | None, columns: list[str]) -> Table:

@@ -109,7 +109,7 @@ def compute_figures(*, style: dict[str, Any], month: Month, as_of: dt.datetime |
         "rejected": problems.rejected_replies(month, all_boxes, as_of=end),
         "low_grades": [row for scheme in assessment.values() if isinstance(scheme, dict) and "low" in scheme
                        for row in scheme["low"]],
-        "knowledge": sources.knowledge_figures(ledger),
+        "knowledge": sources.knowledge_figures(ledger, month=month.first_day, as_of=end),
     }
     figures = {
         "version": FIGURES_VERSION,

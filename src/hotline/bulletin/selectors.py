@@ -27,10 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from hotline.bulletin.period import BulletinError, Month, pct
 from hotline.directory.models import AppealType, Category, Channel, Region, Tag, Unit, User
-from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Event, Status, WorkOrder
+from hotline.workorders.models import OPEN_STATUSES, Action, CallbackMethod, CallbackResult, Event, Status, WorkOrder
 from hotline.workorders.selectors import visible_orders
 
 Box = str | Sequence[str]
@@ -433,7 +434,14 @@ def campaign(month: Month, box: Box, tag_code: str, *, as_of: dt.datetime | None
 # --- drill-down ----------------------------------------------------------------------------------
 
 FIGURES = ("received", "answered_directly", "dispatched", "due", "done", "on_time", "channel", "appeal_type",
-           "county", "subject", "hot_subject", "tag")
+           "county", "subject", "hot_subject", "tag", "day", "overdue", "supervised", "unit", "callback")
+# The Chinese name of each figure, for the drill-down's heading (never the code).
+FIGURE_LABELS = {
+    "received": "受理总量", "answered_directly": "直接答复", "dispatched": "派发工单", "due": "应办理",
+    "done": "已办结", "on_time": "按期办结", "channel": "受理渠道", "appeal_type": "诉求类型", "county": "区县",
+    "subject": "诉求分类", "hot_subject": "热点事项", "tag": "专线", "day": "当日受理", "overdue": "超期未办结",
+    "supervised": "本月督办", "unit": "承办单位", "callback": "回访",
+}
 
 
 def figure_orders(
@@ -466,6 +474,8 @@ def figure_orders(
         orders = tagged(valid, key)
     elif figure == "county":
         orders = valid.filter(_Tree().county_q(key))
+    elif figure in ("day", "overdue", "supervised", "unit", "callback"):
+        orders = _desk_figure(month, box, valid, figure, key)
     else:
         tree, level = _Tree(), 1 if figure == "subject" else 2
         # Matching categories, not matching cases: a month can hold millions of cases (SQLite caps an IN list).
@@ -473,3 +483,63 @@ def figure_orders(
                if len(chain := tree.lineage(cid)) >= level and str(chain[level - 1][0]) == key]
         orders = valid.filter(category_id__in=ids)
     return orders.filter(pk__in=visible_orders(user).values("pk")).order_by("received_at", "pk")
+
+
+def _desk_figure(month: Month, box: Box, valid: QuerySet[WorkOrder], figure: str, key: str) -> QuerySet[WorkOrder]:
+    """The leader desk's figures: a day's cases (key YYYY-MM-DD, optionally /channel code), cases still open
+    past their deadline, cases supervised in the month, a unit's cases (key: unit id) and the month's
+    callbacks (key: result code, optional)."""
+    if figure == "day":
+        day_text, _, channel = key.partition("/")
+        try:
+            day = dt.date.fromisoformat(day_text)
+        except ValueError:
+            raise BulletinError(f"日期格式应为 YYYY-MM-DD：{day_text!r}", field="key") from None
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+        orders = valid.filter(received_at__gte=start, received_at__lt=start + dt.timedelta(days=1))
+        return orders.filter(channel__code=channel) if channel else orders
+    if figure == "overdue":
+        return valid.filter(overdue=True, status__in=OPEN_STATUSES)
+    if figure == "supervised":
+        supervised = Event.objects.filter(kind=Action.SUPERVISE, at__gte=month.start, at__lt=month.end,
+                                          box__in=boxes(box))
+        return WorkOrder.objects.filter(pk__in=supervised.values("order_id"))
+    if figure == "unit":
+        if not key.isdigit():
+            raise BulletinError("承办单位编号应为数字", field="key")
+        return valid.filter(unit_id=int(key))
+    callbacks = _callbacks(month, box)
+    if key:
+        if key not in CallbackResult.values:
+            raise BulletinError(f"未知回访结果：{key}", field="key")
+        callbacks = callbacks.filter(result=key)
+    return WorkOrder.objects.filter(pk__in=callbacks.values("order_id"))
+
+
+def figure_title(figure: str, key: str) -> str:
+    """'应办理', '受理渠道：电话', '承办单位：市乙局': the drill-down's heading in words, never codes."""
+    label = FIGURE_LABELS.get(figure, figure)
+    if not key:
+        return label
+    name: str | None = None
+    if figure == "channel":
+        name = Channel.objects.filter(code=key).values_list("name", flat=True).first()
+    elif figure == "appeal_type":
+        name = AppealType.objects.filter(code=key).values_list("name", flat=True).first()
+    elif figure == "tag":
+        name = Tag.objects.filter(code=key).values_list("name", flat=True).first()
+    elif figure in ("subject", "hot_subject") and key.isdigit():
+        name = Category.objects.filter(pk=int(key)).values_list("name", flat=True).first()
+    elif figure == "county":
+        kind, _, pk = key.partition(":")
+        model: Any = {"region": Region, "unit": Unit}.get(kind)
+        name = model.objects.filter(pk=int(pk)).values_list("name", flat=True).first() if model and pk.isdigit() else None
+    elif figure == "unit" and key.isdigit():
+        name = Unit.objects.filter(pk=int(key)).values_list("name", flat=True).first()
+    elif figure == "callback" and key in CallbackResult.values:
+        name = CallbackResult(key).label
+    elif figure == "day":
+        day, _, channel = key.partition("/")
+        name = day + (f" {Channel.objects.filter(code=channel).values_list('name', flat=True).first() or channel}"
+                      if channel else "")
+    return f"{label}：{name or key}"

@@ -141,10 +141,14 @@ def ledger_figures(*, runs: list[dict[str, Any]], month: dt.date) -> dict[str, l
             "ledger_exempt": exempt}
 
 
-def knowledge_figures(ledger: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """The knowledge-base problems: no knowledge base yet, so the ledger's 知识库 entries stand in."""
+def knowledge_figures(ledger: dict[str, list[dict[str, Any]]], *, month: dt.date,
+                      as_of: dt.datetime) -> dict[str, Any]:
+    """The knowledge-base section: the ledger's 知识库 entries (units with stale knowledge), plus the
+    knowledge base's own month figures (direct answers citing an article, gaps, duty compliance per unit)."""
+    from hotline.knowledge.selectors import month_figures
+
     entries = [e for e in ledger["ledger"] if "知识库" in e["indicator"]]
-    return {"available": False, "source": "ledger", "entries": entries}
+    return {**month_figures(month=month, as_of=as_of), "source": "knowledge", "entries": entries}
 
 
 def leader_day_figures(month: dt.date) -> list[dict[str, Any]]:

@@ -71,6 +71,6 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "bulletin/figure_cases.html", {
-        "page": page, "month": month, "box_label": BOXES[box], "figure": request.GET.get("figure", ""),
-        "key": request.GET.get("key", ""), "query": query.urlencode(),
+        "page": page, "month": month, "box_label": BOXES[box],
+        "title": selectors.figure_title(request.GET.get("figure", ""), request.GET.get("key", "")),
     })

@@ -24,6 +24,8 @@ DESKS: dict[str, Desk] = {
         Desk("callback", "回访台", "desks:callback", frozenset({Role.CALLBACK})),
         Desk("supervise", "督办台", "desks:supervise", frozenset({Role.SUPERVISOR})),
         Desk("leader", "领导驾驶舱", "desks:leader", frozenset({Role.LEADER})),
+        # The knowledge base's own pages (/kb/, hotline.knowledge): the editor's queue, a unit's articles.
+        Desk("kb", "知识库", "knowledge:home", frozenset({Role.KB_EDITOR, Role.UNIT_HANDLER})),
     ]
 }
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Region, Tag, Unit, User
+from hotline.directory.models import (
+    AppealType, Category, Channel, DispatchRule, IntegrationToken, Region, Tag, Unit, User,
+)
 
 
 @admin.register(User)
@@ -51,3 +53,14 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(admin.ModelAdmin):
+    """The category x region -> unit table behind the dispatcher desk's suggested unit."""
+
+    list_display = ("category", "region", "unit", "note")
+    list_filter = ("category__taxonomy", "unit__group")
+    search_fields = ("category__name", "region__name", "unit__name")
+    autocomplete_fields = ("category", "region", "unit")
+    list_select_related = ("category", "region", "unit")

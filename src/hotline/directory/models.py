@@ -172,3 +172,28 @@ class IntegrationToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class DispatchRule(models.Model):
+    """Category x region -> the unit a case of that kind is usually sent to (派单规则). Administrators keep
+    the table; the dispatcher's desk suggests the unit of the most specific matching rule."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", verbose_name="诉求分类")
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="区域",
+        help_text="留空表示适用于所有区域",
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name="建议承办单位")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "派单规则"
+        ordering = ["category_id", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "region"], name="dispatch_rule_unique"),
+            models.UniqueConstraint(fields=["category"], condition=models.Q(region__isnull=True),
+                                    name="dispatch_rule_unique_any_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} × {self.region or '全部区域'} → {self.unit}"

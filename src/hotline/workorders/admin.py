@@ -17,13 +17,17 @@ class EventInline(admin.TabularInline):
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(admin.ModelAdmin):
-    """Read-only: changes go through the transition service, never a raw edit."""
+    """Read-only: orders come from intake (services) with their first event, and change only through the
+    transition service; never a raw add or edit here."""
 
     list_display = ("number", "box", "status", "unit", "received_at", "deadline", "overdue")
     list_filter = ("box", "status", "overdue", "channel")
     search_fields = ("number",)
     exclude = ("citizen_phone",)
     inlines = [EventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
@@ -34,7 +38,13 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
 @admin.register(PhoneAccess)
 class PhoneAccessAdmin(admin.ModelAdmin):
+    """Audit rows are written only by the audited reveal (selectors.reveal_phone); here they are only read."""
+
     list_display = ("at", "user", "order", "via")
+    list_select_related = ("user", "order")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

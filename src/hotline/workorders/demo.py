@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hotline.directory.models import AppealType, Category, Channel, Region, Role, Tag, Unit, User
 from hotline.directory.seeds import YUEYANG, data_csv, seed_city
+from hotline.knowledge.demo import set_up_knowledge_demo
 from hotline.workorders.models import Event, Status, WorkOrder
 from hotline.workorders.services import create_order, transition
 
@@ -492,6 +493,7 @@ def set_up_demo(*, cases: int, seed: int = 1, now: dt.datetime | None = None) ->
     ensure_sub_unit()
     logins = ensure_users()
     created, existing = generate_orders(cases=cases, seed=seed, now=now)
+    set_up_knowledge_demo(now=now)
     by_status = {s: WorkOrder.objects.filter(source=DEMO_SOURCE, status=s).count() for s in Status.values}
     return DemoSummary(logins=logins, created=created, existing=existing, by_status=by_status)
 

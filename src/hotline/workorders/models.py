@@ -54,6 +54,9 @@ class Action(models.TextChoices):
     OVERDUE = "overdue", "超期"
     REMIND = "remind", "临期提醒"
     ABSORB = "absorb", "并入重复来电"
+    # Special reports to a leader and the leader's instruction (hotline.workorders.reports); no status change.
+    REPORT = "report", "专报领导"
+    INSTRUCT = "instruct", "领导批示"
 
 
 class CallbackResult(models.TextChoices):
@@ -66,6 +69,18 @@ class CallbackResult(models.TextChoices):
 class CallbackMethod(models.TextChoices):
     SMS = "sms", "短信回访"
     MANUAL = "manual", "人工回访"
+
+
+class PhoneTail(models.Func):
+    """The phone's last four digits, as a literal SQL expression (no bound parameter), so that the query
+    and the expression index `workorder_phone_tail` are the same text and SQLite and PostgreSQL match them."""
+
+    template = "SUBSTR(%(expressions)s, -4)"
+    output_field = models.CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # PostgreSQL's SUBSTR(x, -4) starts before the string and returns all of it; RIGHT is the tail.
+        return self.as_sql(compiler, connection, template="RIGHT(%(expressions)s, 4)", **extra)
 
 
 class WorkOrder(models.Model):
@@ -115,6 +130,13 @@ class WorkOrder(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "status"]),
+            # The desks' queues (migration 0006_desk_indexes, measured by `hotline bench desks`): a status's
+            # cases oldest first; a unit's open cases by deadline; overdue open cases across all units.
+            models.Index(fields=["status", "received_at", "id"], name="workorder_desk_queue"),
+            models.Index(fields=["unit", "status", "deadline"], name="workorder_unit_inbox"),
+            models.Index(fields=["overdue", "status", "deadline"], name="workorder_overdue"),
+            models.Index(fields=["citizen_phone"], name="workorder_phone"),  # search by the caller's number
+            models.Index(PhoneTail("citizen_phone"), name="workorder_phone_tail"),  # ... or its last four digits
             # Covering for the bulletin's month scan (bulletin.selectors.month_cube): no table reads.
             models.Index(fields=["box", "received_at", "status", "channel", "appeal_type", "region", "unit",
                                  "category", "dispatched_at"], name="workorder_month_cube"),
@@ -261,6 +283,31 @@ class NumberSequence(models.Model):
 
     prefix = models.CharField(max_length=16, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class SpecialReport(models.Model):
+    """A case raised by the hotline office to a leader (专报), and the leader's instruction (批示) on it.
+    Written only by hotline.workorders.reports, which also appends the matching events to the case."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="special_reports", verbose_name="工单")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="报送人")
+    to_leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="special_reports",
+                                  verbose_name="报送领导")
+    note = models.TextField("报送说明", max_length=1000)
+    raised_at = models.DateTimeField("报送时间")
+    instruction = models.TextField("领导批示", max_length=2000, blank=True)
+    instructed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name="批示人")
+    instructed_at = models.DateTimeField("批示时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专报"
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["to_leader", "instructed_at", "raised_at"], name="report_awaiting")]
+
+    def __str__(self) -> str:
+        return f"专报 {self.order_id}"
 
 
 # Actions that take a coded reason (理由代码) beside the free text.

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hotline.directory.models import Role, Unit, User
+from hotline.directory.models import Role, Tag, Unit, User
 from hotline.workcalendar.services import WorkingCalendar, compute_deadline
 from hotline.workorders.models import (
     CODED_ACTIONS, Action, CallbackMethod, CallbackResult, Event, NumberSequence, ReasonCode, Status, WorkOrder,
@@ -88,6 +88,10 @@ def create_order(
                 status=Status.NEW, version=1,
             )
             order.save(force_insert=True)
+            if actor is not None and actor.role == Role.LEADER:
+                # A leader taking calls at the intake desk is a leader answering day (领导接听日): the
+                # bulletin's special line counts these cases by this tag.
+                tag_ids = [*(tag_ids or []), _leader_day_tag()]
             if tag_ids:
                 order.tags.add(*tag_ids)  # a new order has no tags: add() skips set()'s read of the current ones
             _append(order, actor=actor, kind=Action.CREATE, at=at, from_status="", to_status=Status.NEW,
@@ -98,6 +102,14 @@ def create_order(
             return WorkOrder.objects.get(source=source, idempotency_key=idempotency_key), False
         raise
     return order, True
+
+
+LEADER_DAY_TAG = ("leader_day", "领导接听日")  # as in hotline/directory/data/tags.csv
+
+
+def _leader_day_tag() -> int:
+    tag, _ = Tag.objects.get_or_create(code=LEADER_DAY_TAG[0], defaults={"name": LEADER_DAY_TAG[1]})
+    return tag.pk
 
 
 def _append(order: WorkOrder, *, actor: User | None, kind: str, at: dt.datetime, from_status: str,
@@ -344,9 +356,22 @@ def _verify(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: d
 
 
 def _supervise(order: WorkOrder, *, actor: User | None, data: dict[str, Any], at: dt.datetime) -> str:
+    """Supervision's own deadline: `days` working days from now when the supervisor sets one, else the
+    deadline rule's. An overdue open case keeps its deadline (its lateness is measured against it); the
+    supervision deadline is then recorded on the event only."""
+    days = _as_int(data["days"], "days") if data.get("days") not in (None, "") else None
+    if days is not None and not 1 <= days <= 30:
+        raise DomainError("督办时限应为 1 至 30 个工作日", field="days")
+    if days is not None:
+        due = WorkingCalendar.load().add_working_days(timezone.localtime(at).date(), days)
+        supervise_due = dt.datetime.combine(due.date, timezone.localtime(at).timetz())
+        data.update(days=days, supervise_deadline=_iso(supervise_due))
     if order.status != Status.UNSATISFIED:
         return order.status
     _set_deadline(order, at, data)
+    if days is not None:
+        order.deadline = supervise_due
+        data["deadline"] = _iso(supervise_due)
     return Status.SUPERVISED
 
 

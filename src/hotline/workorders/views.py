@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,7 +18,11 @@ from django.views.decorators.http import require_POST
 from hotline.directory.models import Unit
 from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
 from hotline.workorders.rules import allowed_actions
-from hotline.workorders.selectors import citizen_view, may_reveal_phone, order_events, reveal_phone, visible_orders
+from hotline.workcalendar.models import Box
+from hotline.workorders.search import search
+from hotline.workorders.selectors import (
+    citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
+)
 from hotline.workorders.services import DomainError, transition
 
 
@@ -25,25 +30,47 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("desks:landing" if request.user.is_authenticated else "login")
 
 
-def _filtered_cases(request: HttpRequest) -> Any:
-    qs = visible_orders(request.user).select_related("unit", "channel")  # type: ignore[arg-type]
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(number__icontains=q) | qs.filter(content__icontains=q)
-    if request.GET.get("overdue") == "1":
+class CaseFilter(forms.Form):
+    """The case list's filters; the CSV export reads the same ones, so it lists what the page lists."""
+
+    q = forms.CharField(label="检索", required=False, max_length=60)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Status.choices])
+    box = forms.ChoiceField(label="业务", required=False, choices=[("", "全部业务"), *Box.choices])
+    unit = forms.ModelChoiceField(label="承办单位", required=False, queryset=Unit.objects.filter(active=True),
+                                  empty_label="全部单位")
+    overdue = forms.BooleanField(label="仅超期", required=False)
+
+
+def _filtered_cases(request: HttpRequest) -> tuple[Any, CaseFilter]:
+    user: Any = request.user
+    qs = visible_orders(user).select_related("unit", "channel")
+    form = CaseFilter(request.GET)
+    if not form.is_valid():  # an unknown choice filters nothing rather than failing the page
+        form = CaseFilter({k: v for k, v in request.GET.items() if k not in form.errors})
+        form.is_valid()
+    f = form.cleaned_data
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("box"):
+        qs = qs.filter(box=f["box"])
+    if f.get("unit"):
+        qs = qs.filter(unit_id__in=unit_subtree_ids(f["unit"].pk))
+    if f.get("overdue"):
         qs = qs.filter(overdue=True)
-    return qs.order_by("-received_at", "-id"), status, q
+    qs = search(qs, user=user, q=f.get("q") or "")
+    return qs.order_by("-received_at", "-id"), form
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs, status, q = _filtered_cases(request)
+    qs, form = _filtered_cases(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    user: Any = request.user
+    rows = [(o, citizen_view(user, o)) for o in page]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "workorders/case_list.html", {
-        "page": page, "statuses": Status.choices, "status": status, "q": q,
+        "page": page, "rows": rows, "form": form, "export_query": query.urlencode(),
     })
 
 
@@ -53,7 +80,7 @@ EXPORT_COLUMNS = ["工单编号", "业务", "状态", "渠道", "诉求人", "�
 @login_required
 def case_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of the filtered list, same scope and masking as the page (UTF-8 with BOM for Excel)."""
-    qs, _, _ = _filtered_cases(request)
+    qs, _ = _filtered_cases(request)
     user = request.user
 
     def rows() -> Iterator[str]:

@@ -4,4 +4,5 @@ from hotline.desks.dispatch import views
 
 urlpatterns = [
     path("", views.desk, name="dispatch"),
+    path("<str:number>/", views.case, name="dispatch_case"),
 ]

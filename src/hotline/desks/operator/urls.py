@@ -4,4 +4,6 @@ from hotline.desks.operator import views
 
 urlpatterns = [
     path("", views.desk, name="operator"),
+    path("hints/", views.hints, name="operator_hints"),
+    path("categories/", views.categories, name="operator_categories"),
 ]

@@ -113,7 +113,8 @@ LABEL_DEFAULTS: dict[str, tuple[str, str]] = {
 
 
 def clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    # The source was exported from Excel, which writes a carriage return inside a cell as "_x000D_".
+    return re.sub(r"\s+", " ", text.replace("_x000D_", " ")).strip()
 
 
 def clip(text: str, limit: int) -> str:

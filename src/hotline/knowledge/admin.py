@@ -1,0 +1,45 @@
+"""Administration: the synonym list is edited here; articles and duties are shown read-only (their
+changes go through the services, which keep versions and the index)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hotline.knowledge.models import Article, ArticleVersion, SynonymGroup, UpdateDuty
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("__str__", "words")
+    search_fields = ("words",)
+
+
+class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(_ReadOnly):
+    list_display = ("key", "title", "unit", "status", "public", "valid_until", "version", "updated_at")
+    list_filter = ("status", "public")
+    search_fields = ("key", "title")
+
+
+@admin.register(ArticleVersion)
+class ArticleVersionAdmin(_ReadOnly):
+    list_display = ("article", "version", "action", "status", "changed_by", "changed_at")
+
+
+@admin.register(UpdateDuty)
+class UpdateDutyAdmin(_ReadOnly):
+    list_display = ("title", "unit", "due_date", "status", "created_at", "done_at")
+    list_filter = ("status",)
