@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("hotline.desks.urls")),
     path("kb/", include("hotline.knowledge.urls")),
+    path("intel/", include("hotline.intelligence.urls")),
     path("", include("hotline.bulletin.urls")),
     path("", include("hotline.workorders.urls")),
 ]

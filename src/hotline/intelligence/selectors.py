@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from hotline.intelligence import duplicates, hotspots, places, replies, routing, surges
@@ -62,19 +63,43 @@ def suggest(*, target: str, title: str = "", content: str, address: str = "", re
     (`hotline classify train --from-cases --target ...`) or the content is empty. Labels whose row no
     longer exists (a deleted category or unit) are skipped.
     """
+    appeal = {"title": title, "content": content, "address": address, "region_id": region_id,
+              "category_id": category_id}
+    return _suggest_many(target=target, appeals=[appeal], k=k, path=path)[0]
+
+
+def model_ready(target: str) -> bool:
+    """Whether suggestions for `target` can be made (a usable model file exists); the desks say so otherwise."""
+    return _model(routing.model_path(target)) is not None
+
+
+def _suggest_many(*, target: str, appeals: Sequence[dict[str, Any]], k: int = 3,
+                  path: Path | None = None) -> list[list[Suggestion]]:
+    """One model call and one name query for many appeals (a desk's page of cases): no query per case."""
     model = _model(path or routing.model_path(target))
-    if model is None or not (title or content).strip():
-        return []
-    doc = routing.case_document(title=title, content=content, address=address, region_id=region_id,
-                                category_id=category_id if target == "unit" else None)
-    ranked = model.top([doc], k=min(len(model.labels), k + 3))[0]
-    names = routing.label_names(target=target, ids={int(label) for label, _ in ranked if label.isdigit()})
-    out = []
-    for label, score in ranked:
-        if label in names:
-            out.append(Suggestion(pk=int(label), name=names[label],
-                                  score=Decimal(str(score)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)))
-    return out[:k]
+    out: list[list[Suggestion]] = [[] for _ in appeals]
+    todo = [i for i, a in enumerate(appeals) if (a.get("title") or a.get("content") or "").strip()]
+    if model is None or not todo:
+        return out
+    docs = [routing.case_document(
+        title=appeals[i].get("title") or "", content=appeals[i].get("content") or "",
+        address=appeals[i].get("address") or "", region_id=appeals[i].get("region_id"),
+        category_id=appeals[i].get("category_id") if target == "unit" else None) for i in todo]
+    ranked = model.top(docs, k=min(len(model.labels), k + 3))
+    ids = {int(label) for row in ranked for label, _ in row if label.isdigit()}
+    names = routing.label_names(target=target, ids=ids)
+    for i, row in zip(todo, ranked):
+        out[i] = [Suggestion(pk=int(label), name=names[label],
+                             score=Decimal(str(score)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+                  for label, score in row if label in names][:k]
+    return out
+
+
+def suggest_units_for(orders: Sequence[Any], *, k: int = 3) -> dict[int, list[Suggestion]]:
+    """Dispatcher's queue: order pk -> its top-k units, for a page of WorkOrders in one batch."""
+    appeals = [{"title": o.title, "content": o.content, "address": o.address, "region_id": o.region_id,
+                "category_id": o.category_id} for o in orders]
+    return {o.pk: top for o, top in zip(orders, _suggest_many(target="unit", appeals=appeals, k=k))}
 
 
 def suggest_categories(*, title: str = "", content: str, address: str = "", region_id: int | None = None,
@@ -155,24 +180,65 @@ def case_keys(*, title: str, address: str, category: str) -> list[str]:
     return keys + [f"地点：{p}" for p in places.places(f"{address} {title}")]
 
 
-def surge_alerts(user: Any, *, day: dt.date) -> list[surges.Surge]:
-    """Places and categories whose count on `day` is far above their last 28 days (supervisor and leader only)."""
+def surge_alerts(user: Any, *, day: dt.date, first: dt.date | None = None) -> list[surges.Surge]:
+    """Places and categories whose daily count is far above their previous 28 days, on `day` (or on every
+    day from `first` to `day`), day order. Supervisor, leader and admin only; others get [].
+    """
+    from django.utils import timezone
+
     from hotline.workorders.models import Status
     from hotline.workorders.selectors import visible_orders
 
-    if not (getattr(user, "is_superuser", False) or getattr(user, "role", "") in LEAD_ROLES):
+    if not may_see_hotspots(user):
         return []
-    since, until = _period(day - dt.timedelta(days=surges.BASELINE_DAYS), day)
+    first = min(first or day, day)
+    since, until = _period(first - dt.timedelta(days=surges.BASELINE_DAYS), day)
     rows = (visible_orders(user).filter(received_at__gte=since, received_at__lt=until)
             .exclude(status=Status.INVALID)
             .values_list("received_at", "title", "address", "category__parent__name", "category__name"))
-    from django.utils import timezone
-
     counts = surges.daily_counts(
         (timezone.localtime(at).date(),
          case_keys(title=title, address=address, category="/".join(x for x in (parent, name) if x)))
         for at, title, address, parent, name in rows)
-    return surges.detect(counts, days=[day])
+    return surges.detect(counts, days=[first + dt.timedelta(days=d) for d in range((day - first).days + 1)])
+
+
+def may_see_hotspots(user: Any) -> bool:
+    """Hot topics and surge alerts across units are for the supervisor, the leader and the admin."""
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") in LEAD_ROLES)
+
+
+def _stamp() -> str:
+    """Changes with any new case or event: cached hotspot figures are recomputed after a write."""
+    from django.db.models import Max
+
+    from hotline.workorders.models import Event, WorkOrder
+
+    return f"{WorkOrder.objects.aggregate(m=Max('id'))['m'] or 0}-{Event.objects.aggregate(m=Max('id'))['m'] or 0}"
+
+
+def cached_hot_topics(user: Any, *, start: dt.date, end: dt.date, limit: int = 10) -> list[HotTopic]:
+    """hot_topics() cached per user and period until the next write (a month of a big city takes seconds)."""
+    from django.core.cache import cache
+
+    key = f"intel-hot:{getattr(user, 'pk', 0)}:{getattr(user, 'role', '')}:{start}:{end}:{limit}:{_stamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = hot_topics(user, start=start, end=end, limit=limit)
+        cache.set(key, found, 3600)
+    return list(found)
+
+
+def cached_surge_alerts(user: Any, *, first: dt.date, day: dt.date) -> list[surges.Surge]:
+    """surge_alerts() from `first` to `day`, cached like cached_hot_topics()."""
+    from django.core.cache import cache
+
+    key = f"intel-surge:{getattr(user, 'pk', 0)}:{getattr(user, 'role', '')}:{first}:{day}:{_stamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = surge_alerts(user, day=day, first=first)
+        cache.set(key, found, 3600)
+    return list(found)
 
 
 # --- reply quality -------------------------------------------------------------------------------
