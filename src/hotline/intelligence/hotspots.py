@@ -25,6 +25,7 @@ _CODE = re.compile(r"^[a-z]\d+$")  # "a2" of "A2区": anonymised county codes ar
 LINK = 0.4
 NEIGHBOURS = 10
 CHUNK = 2000
+DENSE_CELLS = 8_000_000  # 64 MB of float64 per block, whatever the period's size
 CONTENT_CHARS = 300
 # Words every appeal uses; they say nothing about which matter it is.
 GENERIC = frozenset(
@@ -85,8 +86,9 @@ def _links(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Mutual nearest-neighbour links with cosine >= LINK."""
     n = matrix.shape[0]
     rows, cols = [], []
-    for start in range(0, n, CHUNK):
-        sims = (matrix[start:start + CHUNK] @ matrix.T).toarray()
+    chunk = max(64, min(CHUNK, DENSE_CELLS // max(n, 1)))  # a dense block of at most DENSE_CELLS similarities
+    for start in range(0, n, chunk):
+        sims = (matrix[start:start + chunk] @ matrix.T).toarray()
         for offset, row in enumerate(sims):
             i = start + offset
             row[i] = 0

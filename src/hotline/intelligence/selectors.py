@@ -167,8 +167,13 @@ def hot_topics(user: Any, *, start: dt.date, end: dt.date, limit: int = 10, box:
     qs = visible_orders(user).filter(received_at__gte=since, received_at__lt=until).exclude(status=Status.INVALID)
     if box:
         qs = qs.filter(box=box)
-    rows = qs.order_by("received_at").values_list("number", "title", "content", "received_at")
-    messages = [hotspots.Message(id=n, title=t, content=c, at=at) for n, t, c, at in rows]
+    return topics_of(qs, limit=limit)
+
+
+def topics_of(orders: Any, *, limit: int = 10) -> list[HotTopic]:
+    """Hot topics of a queryset of WorkOrders the caller has already scoped (a user's cases, a bulletin's month)."""
+    rows = orders.order_by("received_at").values_list("number", "title", "content", "received_at")
+    messages = [hotspots.Message(id=n, title=t, content=c[: hotspots.CONTENT_CHARS], at=at) for n, t, c, at in rows]
     return [HotTopic(name=t.name, place=t.place, problem=t.problem, numbers=t.ids, count=t.count,
                      growth=Decimal(str(t.growth)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
             for t in hotspots.hot_topics(messages, limit=limit)]
