@@ -18,6 +18,7 @@ import io
 import re
 import time
 from collections import Counter
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -25,24 +26,32 @@ from hotline.bench.bulletin import _scale
 from hotline.bench.harness import Output, in_throwaway_process, respawn_in_throwaway, start_throwaway
 from hotline.bench.routing import CITY, MONTH, simulate_with_history
 
+# One planted surge per topic the month offers, days away from the scenario's own hotspots, of a size that a city
+# notices (15 calls in a day on one road) but far below the month's top subjects.
+PLANTS = ["6:water_cut:15", "27:power_cut:12", "24:square_dance:10"]
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", default="0.2", help="simulation scale for the surge part (default 0.2)")
     parser.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
     parser.add_argument("--skip-surges", action="store_true", help="only the published-hotspot comparison")
+    parser.add_argument("--plant-surge", action="append", default=None, metavar="DAY:TOPIC[:CALLS]",
+                        help=f"surges planted by the simulator (default: {' '.join(PLANTS)}); repeatable")
 
 
 def run(options: dict[str, Any], out: Output) -> None:
     scale = _scale(str(options["scale"]))
     if not in_throwaway_process():
         argv = ["bench", "hotspots", "--scale", str(scale), "--seed", str(options["seed"])]
+        argv += [f"--plant-surge={p}" for p in options["plant_surge"] or PLANTS]
         respawn_in_throwaway(argv + (["--skip-surges"] if options["skip_surges"] else []), out)
         return
     start_throwaway(out)
     published(out)
     if not options["skip_surges"]:
-        simulate_with_history(scale=scale, seed=options["seed"], history=1, out=out)
-        planted_surges(out)
+        plants = options["plant_surge"] or PLANTS
+        simulate_with_history(scale=scale, seed=options["seed"], history=1, out=out, plants=plants)
+        planted_surges(out, plants)
 
 
 def _csv(name: str) -> list[dict[str, str]]:
@@ -96,7 +105,7 @@ def published(out: Output) -> None:
     out.flush()
 
 
-def planted_surges(out: Output) -> None:
+def planted_surges(out: Output, planted: list[str]) -> None:
     """Daily surge check over the month; planted surges vs alerts and the month-to-date top 10."""
     import json
 
@@ -121,9 +130,14 @@ def planted_surges(out: Output) -> None:
               f"{len(alerts)} alerts\n")
     raw = json.loads((resources.files("hotline.simulate") / "data" / "months.json").read_text("utf-8"))
     scenario = raw[f"{CITY}:{MONTH}"]
-    plants = [(s["key"], s["days"][0], s["days"][1], [i[1] for i in s["items"]] + [s.get("venue", "")])
+    # An alert matches a plant when it names the plant's subject item or its place (venue, street, road,
+    # county) within a day of the plant's days.
+    plants = [(s["key"], s["days"][0], s["days"][1],
+               [i[1] for i in s["items"]] + [s.get(k, "") for k in ("venue", "street", "road")])
               for s in scenario.get("surges", [])]
-    plants += [(c["topic"], c["day"], c["day"] + 2, [c["item"][1]]) for c in scenario.get("clusters", [])]
+    plants += [(c["topic"], c["day"], c["day"] + 2, [c["item"][1], c.get("county", "")])
+               for c in scenario.get("clusters", [])]
+    plants += _planted(scenario, planted)
     matched: set[tuple[dt.date, str]] = set()
     for key, lo, hi, marks in plants:
         marks = [m for m in marks if m]
@@ -135,11 +149,22 @@ def planted_surges(out: Output) -> None:
                   f"{flagged.isoformat() if flagged else 'never'}; entered the month's top 10 "
                   f"{entered.isoformat() if entered else 'never'}"
                   f"{'; flagged first' if flagged and (not entered or flagged <= entered) else ''}\n")
-    false = sorted({a.key for a in alerts if (a.day, a.key) not in matched})
-    per_key = Counter(a.key for a in alerts if (a.day, a.key) not in matched)
-    out.write(f"false alarms in the month: {sum(per_key.values())} alert-days on {len(false)} keys"
-              f"{': ' + ', '.join(f'{k} ({n})' for k, n in per_key.most_common(8)) if false else ''}\n")
+    false = [a for a in alerts if (a.day, a.key) not in matched]
+    out.write(f"false alarms in {MONTH}: {len(false)} alert-days on {len({a.key for a in false})} keys"
+              f"{': ' if false else ''}"
+              f"{', '.join(f'{a.key} {a.day:%m-%d} ({a.count} vs {a.baseline}/day)' for a in false[:10])}\n")
     out.flush()
+
+
+def _planted(scenario: dict[str, Any], planted: list[str]) -> list[tuple[str, int, int, list[str]]]:
+    """The surges planted with --plant-surge, as (key, first day, last day, marks) like the scenario's."""
+    from hotline.simulate.plant import parse, plant
+    from hotline.simulate.spec import load_spec
+
+    spec = load_spec(city=CITY, month=MONTH, scale=Decimal(1))
+    plant(spec, [parse(p) for p in planted])
+    return [(c["topic"], c["day"], c["day"], [c["item"][1], c["road"], c.get("county", "")])
+            for c in spec.raw["clusters"] if "@" in c["topic"]]
 
 
 def _entered_top10(counts: dict[str, Counter[dt.date]], days: list[dt.date], marks: list[str]) -> dt.date | None:

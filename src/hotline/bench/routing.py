@@ -36,15 +36,16 @@ def run(options: dict[str, Any], out: Output) -> None:
         measure(target, out)
 
 
-def simulate_with_history(*, scale: Any, seed: int, history: int, out: Output) -> None:
+def simulate_with_history(*, scale: Any, seed: int, history: int, out: Output, plants: list[str] | None = None) -> None:
     from hotline.simulate.runner import run as simulate
     from hotline.simulate.spec import SimulationError
 
     try:
-        result = simulate(city=CITY, month=MONTH, scale=scale, seed=seed, history=history)
+        result = simulate(city=CITY, month=MONTH, scale=scale, seed=seed, history=history, plants=plants)
     except SimulationError as exc:
         raise CommandError(f"--{exc.field}: {exc.message}") from None
-    out.write(f"simulate {CITY} {MONTH} scale {scale} seed {seed} history {history}: {result.loaded} cases loaded "
+    out.write(f"simulate {CITY} {MONTH} scale {scale} seed {seed} history {history}"
+              f"{''.join(f' --plant-surge {p}' for p in plants or [])}: {result.loaded} cases loaded "
               f"in {result.seconds:.1f} s\n")
     out.flush()
 

@@ -3,7 +3,7 @@
 Each case contributes keys: its category and the place names in its title and address. For a day D,
 a key is flagged when its count that day is at least MIN_COUNT and the Poisson probability of seeing
 that many, given the key's mean daily count over the BASELINE_DAYS before D (floored at FLOOR so that a
-new key needs a real crowd), is below P_ALERT.
+new key needs a real crowd), is below P_ALERT, and the count is at least MIN_RATIO times that mean.
 """
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ BASELINE_DAYS = 28
 MIN_COUNT = 5
 FLOOR = 0.5  # calls per day assumed for a key never seen before
 P_ALERT = 1e-4
+# Daily counts of a big subject swing more than Poisson (weekdays, news): a surge must also be at least
+# this many times the usual level, so a busy Monday of 社会保险 is not an alert.
+MIN_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def detect(counts: dict[str, Counter[dt.date]], *, days: Iterable[dt.date]) -> l
                 continue
             history = sum(c for d, c in per_day.items() if start <= d < day)
             mean = max(history / BASELINE_DAYS, FLOOR)
-            if poisson_tail(n, mean) < P_ALERT:
+            if n >= MIN_RATIO * mean and poisson_tail(n, mean) < P_ALERT:
                 out.append(Surge(day=day, key=key, count=n, baseline=round(history / BASELINE_DAYS, 2),
                                  ratio=round(n / mean, 1)))
     out.sort(key=lambda s: (s.day, -s.count, s.key))
