@@ -75,7 +75,7 @@ def measure(target: str, out: Output) -> None:
     clock = time.perf_counter()
     docs = [routing.case_document(title=t, content=c, address=a, region_id=r,
                                   category_id=cat if target == "unit" else None) for _, t, c, a, r, cat in cases]
-    ranked = model.top(docs, k=3)
+    ranked = routing.rank(model, docs, [(cat if target == "unit" else None, r) for _, _, _, _, r, cat in cases], k=3)
     seconds = time.perf_counter() - clock
     truth = [str(row[0]) for row in cases]
     top1 = sum(r[0][0] == t for r, t in zip(ranked, truth)) / len(truth)

@@ -85,7 +85,9 @@ def _suggest_many(*, target: str, appeals: Sequence[dict[str, Any]], k: int = 3,
         title=appeals[i].get("title") or "", content=appeals[i].get("content") or "",
         address=appeals[i].get("address") or "", region_id=appeals[i].get("region_id"),
         category_id=appeals[i].get("category_id") if target == "unit" else None) for i in todo]
-    ranked = model.top(docs, k=min(len(model.labels), k + 3))
+    ranked = routing.rank(model, docs, [(appeals[i].get("category_id") if target == "unit" else None,
+                                         appeals[i].get("region_id")) for i in todo],
+                          k=min(len(model.labels), k + 3))
     ids = {int(label) for row in ranked for label, _ in row if label.isdigit()}
     names = routing.label_names(target=target, ids=ids)
     for i, row in zip(todo, ranked):

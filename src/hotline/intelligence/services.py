@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hotline.intelligence import routing
 from hotline.intelligence.classifier import TextClassifier
+from hotline.intelligence.prior import Prior
 
 MIN_CASES = 20
 
@@ -47,9 +48,12 @@ def train_from_cases(*, target: str, path: Path | None = None, since: str | None
     if len(rows) < MIN_CASES or len({r.label for r in rows}) < 2:
         raise CaseTrainingError(f"too few closed cases with a {target} to learn from "
                                 f"({len(rows)} cases; need {MIN_CASES} and two different {target}s)")
-    model = TextClassifier.train([r.doc for r in rows], [r.label for r in rows],
-                                 meta={"target": target, "names": names, "rows": len(rows),
-                                       "trained_at": timezone.now().isoformat()})
+    meta = {"target": target, "names": names, "rows": len(rows), "trained_at": timezone.now().isoformat()}
+    if target == "unit":  # where cases of a category and a county went: blended with the text model
+        counties = routing.county_map()
+        meta["prior"] = Prior.count((r.label, r.category_id, counties.get(r.region_id) if r.region_id else None)
+                                    for r in rows).to_json()
+    model = TextClassifier.train([r.doc for r in rows], [r.label for r in rows], meta=meta)
     path = path or routing.model_path(target)
     model.save(path)
     from hotline.intelligence import selectors
