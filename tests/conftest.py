@@ -9,6 +9,13 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_required_second_factor(settings):
+    """Tests log the city's admin and leader in with force_login; the second factor they would owe is
+    tested on its own (tests/directory/test_two_factor.py, which turns the requirement back on)."""
+    settings.TWO_FACTOR_ROLES = ()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Cached figures are keyed by the newest row ids, which a rolled-back test can hand out again.
     from django.core.cache import cache

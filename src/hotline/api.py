@@ -5,17 +5,22 @@ Every error response has the shape ``{"detail": [{"field": ..., "reason": ..., "
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from hotline.directory.models import IntegrationToken, User
+from hotline.directory.security import SecondFactor, second_factor
 from hotline.directory.services import active_integration_token
 from hotline.workorders.services import DomainError, ForbiddenMove
 
@@ -26,8 +31,22 @@ class _Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class _Docs(Swagger):
+    """Swagger UI whose "Try it out" sends the session's CSRF token.
+
+    ninja adds the token only when the API-wide auth asks for CSRF; ours is set per operation, so it never
+    did and every unsafe call from the docs page failed with 403. The page has no inline script (ninja's
+    swagger-ui-init.js reads the token from a data attribute), so the strict CSP applies to it unchanged.
+    """
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api, "add_csrf": True}
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
-    title="hotline API", version="1", docs_url="/docs", urls_namespace="api", renderer=_Renderer(),
+    title="hotline API", version="1", docs_url="/docs", urls_namespace="api", renderer=_Renderer(), docs=_Docs(),
     description=(
         "12345 热线与市长信箱开放接口。职员使用 Django 会话（/api/auth/login，写操作需 X-CSRFToken）；"
         "渠道接入使用 `Authorization: Bearer <接入令牌>`。错误统一为 "
@@ -108,6 +127,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, [error_item(None, exc.message, "http_error")])
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(request, 413, [error_item("body", f"请求体过大（上限 {limit} 字节）", "too_large")])
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, [error_item("body", f"无法解析的 multipart 请求体：{exc}", "malformed_body")])
+
+
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG:
@@ -135,6 +165,9 @@ class StaffSession(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
         if key is None or not user.is_authenticated or not user.is_active:
+            return None
+        # A session that still owes its second factor (or must enrol one first) is not logged in for the API.
+        if second_factor(request) is not SecondFactor.DONE:
             return None
         assert isinstance(user, User)
         return user

@@ -11,11 +11,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
-from ninja.errors import HttpError
 
-from hotline.api import api
+from hotline.api import api, error_item, error_response
 from hotline.assessment.api import router as assessment_router
 from hotline.directory.api import auth_router
 from hotline.directory.api import router as directory_router
@@ -32,10 +31,15 @@ ROUTERS: list[tuple[str, Router]] = [
 ]
 
 
-def _method_not_allowed_view(path: str) -> Callable[..., None]:
-    """A view answering 405 for `path`; its signature declares the path's parameters, as ninja expects."""
-    def view(request: HttpRequest, **params: Any) -> None:
-        raise HttpError(405, f"不支持 {request.method} 方法")
+def _method_not_allowed_view(path: str, allowed: list[str]) -> Callable[..., HttpResponse]:
+    """A view answering 405 (with the `Allow` header RFC 9110 requires) for `path`; its signature declares the
+    path's parameters, as ninja expects."""
+    def view(request: HttpRequest, **params: Any) -> HttpResponse:
+        response = error_response(
+            request, 405, [error_item(None, f"不支持 {request.method} 方法", "method_not_allowed")],
+        )
+        response["Allow"] = ", ".join(allowed)
+        return response
 
     names = re.findall(r"\{(?:\w+:)?(\w+)\}", path)
     view.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
@@ -51,7 +55,7 @@ def _add_method_fallbacks(router: Router) -> None:
         missing = [m for m in METHODS if m not in taken]
         if missing:
             router.add_api_operation(
-                path, missing, _method_not_allowed_view(path), auth=None, include_in_schema=False,
+                path, missing, _method_not_allowed_view(path, sorted(taken)), auth=None, include_in_schema=False,
             )
 
 

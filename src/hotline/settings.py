@@ -1,16 +1,34 @@
 """Django settings. Everything deployment-specific comes from HOTLINE_* environment variables."""
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("HOTLINE_DATA_DIR", Path.cwd() / "var")).resolve()
 
+# --- deployment mode (docs/decisions.md, "Hardening: accounts and headers") -----------------------
+# Secure by default: with HOTLINE_SECRET_KEY set and HOTLINE_DEBUG unset the product assumes production
+# behind TLS. HOTLINE_INSECURE_LOCAL=1 is the explicit opt-out for a throwaway instance on this machine
+# (`hotline demo`, serving plain HTTP on 127.0.0.1, and the test suite set it and say so): a public
+# built-in key, cookies without Secure, no HSTS, no HTTPS redirect.
+INSECURE_LOCAL = os.environ.get("HOTLINE_INSECURE_LOCAL", "") == "1"
 DEBUG = os.environ.get("HOTLINE_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", "insecure-dev-key-change-me-in-production")
+MISSING_SECRET_KEY = (
+    "HOTLINE_SECRET_KEY 未设置：生产环境请设置一个随机长密钥（例如 python3 -c 'import secrets; "
+    "print(secrets.token_urlsafe(50))'）；仅本机演示/测试可设置 HOTLINE_INSECURE_LOCAL=1。"
+)
+SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not INSECURE_LOCAL:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
+    SECRET_KEY = "hotline-insecure-local-only-key-never-use-it-on-a-network"
+HTTPS_ONLY = not (DEBUG or INSECURE_LOCAL)
 ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
@@ -23,6 +41,9 @@ INSTALLED_APPS = [
     "ninja",
     "template_partials",
     "django_tasks",
+    "axes",  # login throttling and lockout
+    "django_otp",  # two-factor login (TOTP)
+    "django_otp.plugins.otp_totp",
     "hotline.directory",
     "hotline.workcalendar",
     "hotline.workorders",
@@ -42,9 +63,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hotline.directory.security.IdleSessionMiddleware",
+    "hotline.directory.security.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -112,9 +137,35 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's validators, with Chinese messages (hotline/directory/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "hotline.directory.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "hotline.directory.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "hotline.directory.passwords.CommonPasswordValidator"},
+    {"NAME": "hotline.directory.passwords.NumericPasswordValidator"},
 ]
+
+# --- accounts: lockout, two-factor login, sessions -------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock an account, and separately an address, after this many failures in a row; it unlocks after the
+# cool-off or when an administrator deletes its rows under 登录失败记录 in the admin (or `axes_reset`).
+AXES_FAILURE_LIMIT = int(os.environ.get("HOTLINE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=int(os.environ.get("HOTLINE_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "hotline.directory.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hotline.directory.security.client_ip"
+# Roles that must log in with a second factor (superusers too while this is non-empty); everyone else may.
+TWO_FACTOR_ROLES = ("admin", "leader")
+OTP_TOTP_ISSUER = "12345热线"
+# Sessions end after this much inactivity, and when the browser closes.
+SESSION_IDLE_MINUTES = int(os.environ.get("HOTLINE_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = 12 * 3600  # and at the latest after a working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -136,17 +187,34 @@ HOTLINE_KB_DUTY_WORKING_DAYS = int(os.environ.get("HOTLINE_KB_DUTY_WORKING_DAYS"
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# --- headers ----------------------------------------------------------------------------------
+# Scripts only from our own static files: no inline script anywhere (the API docs page included).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
 }
-
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_HTTPONLY = False  # the API docs and scripts read it to send X-CSRFToken
+# Behind a TLS-terminating proxy: HOTLINE_BEHIND_PROXY=1 trusts its X-Forwarded-Proto (so no redirect
+# loop) and takes the client address for lockouts from the last X-Forwarded-For hop.
+BEHIND_PROXY = os.environ.get("HOTLINE_BEHIND_PROXY", "") == "1"
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = 31536000 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS_ONLY
 
 LOGGING = {
     "version": 1,

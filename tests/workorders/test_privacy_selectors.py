@@ -76,17 +76,17 @@ def test_mask_phone(phone: str, masked: str) -> None:
 
 
 def test_confidential_citizen_is_hidden_from_units_only(city: City) -> None:
-    order = city.dispatched(confidential=True)
-    hidden = {"citizen_name": "（保密）", "citizen_phone": "（保密）", "confidential": True}
+    order = city.dispatched(confidential=True, address="某小区1栋")
+    hidden = {"citizen_name": "（保密）", "citizen_phone": "（保密）", "address": "（保密）", "confidential": True}
     assert citizen_view(city.user("handler_a"), order) == hidden
     for role in sorted(CITYWIDE_ROLES):
         assert citizen_view(city.user(role), order) == {
-            "citizen_name": "张三", "citizen_phone": "138****5678", "confidential": True}
+            "citizen_name": "张三", "citizen_phone": "138****5678", "address": "某小区1栋", "confidential": True}
 
 
 def test_ordinary_citizen_is_shown_to_units_with_a_masked_phone(city: City) -> None:
     assert citizen_view(city.user("handler_a"), city.dispatched()) == {
-        "citizen_name": "张三", "citizen_phone": "138****5678", "confidential": False}
+        "citizen_name": "张三", "citizen_phone": "138****5678", "address": "", "confidential": False}
 
 
 @pytest.mark.parametrize("who", ["operator", "callback", "handler_a", "handler_a1"])

@@ -41,7 +41,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[Series], *, title: str,
     left, bottom, top = 34, 18, 8
     plot_w, plot_h = width - left - 4, height - bottom - top
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
-    peak = _nice_max(max(totals, default=0))
+    peak = max(_nice_max(max(totals, default=0)), 2)  # at least 2: the half-way tick is a whole number
     slot = plot_w / max(len(labels), 1)
     bar_w = max(slot * 0.72, 1)
     parts = [f'<line class="ch-axis" x1="{left}" y1="{top + plot_h}" x2="{width - 4}" y2="{top + plot_h}"/>']

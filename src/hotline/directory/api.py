@@ -9,16 +9,21 @@ from django.middleware.csrf import get_token
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
 from ninja.utils import check_csrf
 
 from hotline.api import InputError, error_item, staff_auth
 from hotline.directory.models import AppealType, Category, Channel, Tag, Unit, User
+from hotline.directory.security import two_factor_required
 from hotline.workorders.schemas import CleanSchema, ErrorOut
 
 router = Router(tags=["directory"])
 auth_router = Router(tags=["auth"])
 
 ERRORS: dict[int, Any] = {c: ErrorOut for c in (401, 403, 422)}
+# A body can also be malformed (400) or too large (413); repeated failed logins are locked out (429).
+LOGIN_ERRORS: dict[int, Any] = {**ERRORS, **{c: ErrorOut for c in (400, 413, 429)}}
 
 
 class UnitOut(Schema):
@@ -104,6 +109,10 @@ def tags(request: HttpRequest) -> Any:
 class LoginIn(CleanSchema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=256)
+    otp_token: str | None = Field(
+        None, min_length=6, max_length=12, pattern=r"^\s*\d{6}\s*$",
+        description="两步验证码（已启用两步验证的账号必填）",
+    )
 
 
 class MeOut(Schema):
@@ -130,15 +139,28 @@ def csrf(request: HttpRequest) -> dict[str, str]:
     return {"csrf_token": get_token(request)}
 
 
-@auth_router.post("/login", auth=None, response={200: MeOut, **ERRORS}, summary="职员登录（会话）")
+@auth_router.post("/login", auth=None, response={200: MeOut, **LOGIN_ERRORS}, summary="职员登录（会话）")
 def login_view(request: HttpRequest, payload: LoginIn) -> dict[str, Any]:
-    """Needs the csrftoken cookie and the X-CSRFToken header (GET /api/auth/csrf first)."""
+    """Needs the csrftoken cookie and the X-CSRFToken header (GET /api/auth/csrf first). An account with
+    two-factor login gives `otp_token` too; a role that requires it must first enrol on the web page.
+    Repeated failures lock the account and the address (429)."""
     if check_csrf(request) is not None:
         raise HttpError(403, "CSRF check Failed")
     user = authenticate(request, username=payload.username, password=payload.password)
     if not isinstance(user, User):
         raise InputError([error_item("password", "用户名或密码错误", "bad_credentials")], status=401)
+    device = None
+    if user_has_device(user):
+        device = match_token(user, (payload.otp_token or "").strip()) if payload.otp_token else None
+        if device is None:
+            raise InputError([error_item("otp_token", "需要正确的两步验证码", "otp_required")], status=401)
+    elif two_factor_required(user):
+        raise InputError([error_item(
+            "otp_token", "该角色须启用两步验证：请先在网页登录并绑定验证器", "otp_enrolment_required",
+        )], status=403)
     login(request, user)
+    if device is not None:
+        otp_login(request, device)
     return _me(request, user)
 
 

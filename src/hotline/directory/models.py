@@ -197,3 +197,22 @@ class DispatchRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} × {self.region or '全部区域'} → {self.unit}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful answer to a state-changing API call sent with an `Idempotency-Key`.
+
+    A retry by the same user with the same key gets this answer again instead of acting twice; the
+    fingerprint (method, path, body) tells a retry from a key reused for another request.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="用户")
+    key = models.CharField("幂等键", max_length=120)
+    fingerprint = models.CharField("请求摘要(sha256)", max_length=64)
+    status = models.PositiveSmallIntegerField("状态码")
+    body = models.JSONField("首次应答")
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "幂等请求记录"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key_per_user")]

@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotline.directory.models import Channel, IntegrationToken, Role, User
+from hotline.directory.models import Channel, IdempotencyRecord, IntegrationToken, Role, User
 
 TOKEN_PREFIX = "hlt_"
 
@@ -84,3 +87,51 @@ def switch_role(*, user: User, role: str) -> User:
         user.role, user.extra_roles = role, others
         user.save(update_fields=["role", "extra_roles"])
     return user
+
+
+# --- idempotent API calls -----------------------------------------------------------------------
+
+class IdempotencyConflict(ValueError):
+    """The key was used before by this user for a different request."""
+
+
+def request_fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def run_once(
+    *, user: User, key: str, fingerprint: str, work: Callable[[], tuple[int, dict[str, Any]]],
+) -> tuple[int, dict[str, Any], bool]:
+    """Run `work` (returning status and JSON body) once per (user, key); a retry gets the first answer.
+
+    Returns (status, body, replayed). The record is claimed first, in the same transaction as the work: a
+    concurrent duplicate waits on the unique key (or on SQLite's write lock) and then replays the answer, and
+    work that fails rolls the claim back, so a failed call may be retried with the same key. Raises
+    IdempotencyConflict when the key was used for a different request.
+    """
+    def stored() -> IdempotencyRecord | None:
+        return IdempotencyRecord.objects.filter(user=user, key=key).first()
+
+    def replay(record: IdempotencyRecord) -> tuple[int, dict[str, Any], bool]:
+        if record.fingerprint != fingerprint:
+            raise IdempotencyConflict("该幂等键已用于另一个不同的请求")
+        return record.status, record.body, True
+
+    record = stored()
+    if record is not None:
+        return replay(record)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint, status=0, body={})
+            status, body = work()
+            if 200 <= status < 300:
+                record.status, record.body = status, body
+                record.save(update_fields=["status", "body"])
+            else:
+                record.delete()
+    except IntegrityError:
+        record = stored()
+        if record is None:
+            raise
+        return replay(record)
+    return status, body, False

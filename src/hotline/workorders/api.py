@@ -15,11 +15,12 @@ from ninja.responses import Status as Reply
 from hotline.api import InputError, error_item, integration_auth, staff_auth
 from hotline.intelligence.selectors import suggest
 from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Role, Tag, Unit, User
+from hotline.directory.services import IdempotencyConflict, request_fingerprint, run_once
 from hotline.workorders.models import CODED_ACTIONS, Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
 from hotline.workorders.schemas import (
     CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, ReasonCodeOut,
-    SuggestionOut, TransitionIn, TransitionOut, data_schema,
+    SuggestionOut, TransitionIn, TransitionOut, clean_action_data, data_errors,
 )
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reason_choices, reveal_phone, unit_subtree_ids, visible_orders,
@@ -29,6 +30,7 @@ from hotline.workorders.services import DomainError, create_order, transition
 router = Router(tags=["cases"])
 
 ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
+POST_ERRORS: dict[int, Any] = {**ERRORS, 413: ErrorOut}  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
 NOT_FOUND = "未找到该工单"
 
 
@@ -71,7 +73,7 @@ def _resolve_intake(payload: IntakeIn) -> tuple[dict[str, Any], list[int]]:
 
 
 @router.post(
-    "/intake", auth=integration_auth, response={200: IntakeOut, 201: IntakeOut, **ERRORS},
+    "/intake", auth=integration_auth, response={200: IntakeOut, 201: IntakeOut, **POST_ERRORS},
     summary="渠道接入：登记一件诉求（幂等）",
 )
 def intake(
@@ -113,6 +115,10 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# Outside these days a bound excludes nothing, and its instant would not fit a datetime in UTC (year 0/10000).
+_FIRST_DAY, _LAST_DAY = dt.date(1000, 1, 1), dt.date(9998, 12, 31)
+
+
 def _filtered(user: User, f: CaseFilters) -> QuerySet[WorkOrder]:
     qs = visible_orders(user)
     errors: list[dict[str, Any]] = []
@@ -131,9 +137,9 @@ def _filtered(user: User, f: CaseFilters) -> QuerySet[WorkOrder]:
         qs = qs.filter(channel=channel)
     if errors:
         raise InputError(errors)
-    if f.received_from is not None:
+    if f.received_from is not None and f.received_from > _FIRST_DAY:
         qs = qs.filter(received_at__gte=_day_start(f.received_from))
-    if f.received_to is not None:
+    if f.received_to is not None and f.received_to < _LAST_DAY:
         qs = qs.filter(received_at__lt=_day_start(f.received_to + dt.timedelta(days=1)))
     if f.overdue is not None:
         qs = qs.filter(overdue=f.overdue)
@@ -179,7 +185,7 @@ def _actions_for(user: User, order: WorkOrder) -> list[dict[str, str]]:
 def _detail(user: User, order: WorkOrder) -> dict[str, Any]:
     return {
         **_item(user, order),
-        "content": order.content, "address": order.address,
+        "content": order.content,  # the address comes masked from citizen_view via _item
         "tags": [_ref(t) for t in order.tags.all()],
         "co_units": [_ref(u, "id") for u in order.co_units.all()],
         "dispatched_at": order.dispatched_at, "deadline_fallback": order.deadline_fallback,
@@ -246,7 +252,7 @@ def case_events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     return [_event(e) for e in order_events(user, order=order)]
 
 
-@router.post("/cases/{number}/phone", auth=staff_auth, response={200: PhoneOut, **ERRORS},
+@router.post("/cases/{number}/phone", auth=staff_auth, response={200: PhoneOut, **POST_ERRORS},
              summary="查看完整号码（留痕）")
 def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
     user = _user(request)
@@ -257,19 +263,37 @@ def case_phone(request: HttpRequest, number: str) -> dict[str, str]:
     return {"number": order.number, "citizen_phone": phone}
 
 
-@router.post("/cases/{number}/transitions", auth=staff_auth, response={200: TransitionOut, **ERRORS},
-             summary="执行流转动作")
-def case_transition(request: HttpRequest, number: str, payload: TransitionIn) -> dict[str, Any]:
+@router.post("/cases/{number}/transitions", auth=staff_auth, response={200: TransitionOut, **POST_ERRORS},
+             summary="执行流转动作（可带 Idempotency-Key）")
+def case_transition(
+    request: HttpRequest, number: str, payload: TransitionIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=120),
+) -> dict[str, Any]:
+    """With an Idempotency-Key, a retry of the same request by the same user answers as the first time and
+    acts once; the key reused for a different request is a 409."""
     user = _user(request)
-    order = _visible(user, number)
     try:
-        data = data_schema(payload.action).model_validate(payload.data)
+        data = clean_action_data(payload.action, payload.data)
     except pydantic.ValidationError as exc:
-        raise InputError([
-            error_item(".".join(["data", *(str(p) for p in e["loc"])]), e["msg"], e["type"]) for e in exc.errors()
-        ]) from exc
+        raise InputError([error_item(*e) for e in data_errors(exc)]) from exc
+
+    def work() -> tuple[int, dict[str, Any]]:
+        order = _visible(user, number)
+        return 200, _transition(user, order, payload, data)
+
+    if idempotency_key is None:
+        return work()[1]
+    fingerprint = request_fingerprint("transition", number, payload.model_dump_json())
     try:
-        fields = data.model_dump(mode="json", exclude_defaults=True)
+        _, body, _ = run_once(user=user, key=idempotency_key, fingerprint=fingerprint, work=work)
+    except IdempotencyConflict as exc:
+        raise InputError([error_item("Idempotency-Key", str(exc), "idempotency_key_reused")], status=409) from exc
+    return body
+
+
+def _transition(user: User, order: WorkOrder, payload: TransitionIn, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        fields = dict(data)
         if payload.reason_code:
             fields["reason_code"] = payload.reason_code
         event = transition(order=order, action=payload.action, actor=user, reason=payload.reason, data=fields)
@@ -279,4 +303,5 @@ def case_transition(request: HttpRequest, number: str, payload: TransitionIn) ->
             exc.field = f"data.{exc.field}"
         raise
     # transition() refreshed `order`; the user keeps seeing it (the responsible unit changes only by dispatch).
-    return {"event": _event(event), "case": _detail(user, order)}
+    # Stored as JSON for retries (an Idempotency-Key), so shaped by the response schema here.
+    return TransitionOut.model_validate({"event": _event(event), "case": _detail(user, order)}).model_dump(mode="json")

@@ -134,7 +134,7 @@ class WorkOrder(models.Model):
             # cases oldest first; a unit's open cases by deadline; overdue open cases across all units.
             models.Index(fields=["status", "received_at", "id"], name="workorder_desk_queue"),
             models.Index(fields=["unit", "status", "deadline"], name="workorder_unit_inbox"),
-            models.Index(fields=["overdue", "status", "deadline"], name="workorder_overdue"),
+            models.Index(fields=["overdue", "status", "deadline", "id"], name="workorder_overdue"),
             models.Index(fields=["citizen_phone"], name="workorder_phone"),  # search by the caller's number
             models.Index(PhoneTail("citizen_phone"), name="workorder_phone_tail"),  # ... or its last four digits
             # Covering for the bulletin's month scan (bulletin.selectors.month_cube): no table reads.

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, Strict, field_validator
 
 from hotline.workcalendar.models import Box, Urgency
 from hotline.workorders.models import CallbackMethod, CallbackResult, Status
@@ -16,6 +16,10 @@ TRANSITION_ACTIONS: tuple[str, ...] = tuple(str(a) for a in MOVES)
 
 # Ids are BigAutoField primary keys; larger numbers would overflow the database driver.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# In JSON bodies an id or a count must be a JSON integer and a flag a JSON boolean: lax mode would take
+# `true` as unit 1 and "1" as True. (Query strings stay lax: there every value arrives as text.)
+StrictId = Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)]
+StrictBool = Annotated[bool, Strict()]
 
 
 def _reject_nul(value: Any) -> Any:
@@ -58,12 +62,12 @@ class IntakeIn(CleanSchema):
 
     citizen_name: str = Field("", max_length=60)
     citizen_phone: str = Field("", max_length=32, pattern=r"^[0-9+\-() ]*$")
-    confidential: bool = False
+    confidential: StrictBool = False
     title: str = Field("", max_length=200)
     content: str = Field(..., min_length=1, max_length=20000)
     address: str = Field("", max_length=200)
     appeal_type: str | None = Field(None, max_length=20, description="诉求类型编码, /api/directory/appeal-types")
-    category: Id | None = Field(None, description="诉求分类 id, /api/directory/categories")
+    category: StrictId | None = Field(None, description="诉求分类 id, /api/directory/categories")
     urgency: Urgency = Urgency.NORMAL
     box: Box = Box.HOTLINE
     tags: list[str] = Field(default_factory=list, max_length=20, description="专线标签编码")
@@ -225,16 +229,19 @@ class NoData(_Data):
 
 
 class DispatchData(_Data):
-    unit: Id
-    co_units: list[Id] = Field(default_factory=list, max_length=20)
+    unit: StrictId
+    co_units: list[StrictId] = Field(default_factory=list, max_length=20)
+
+
+Days = Annotated[int, Strict(), Field(ge=-(2**31), le=2**31)]
 
 
 class RequestExtensionData(_Data):
-    days: int = Field(..., ge=-(2**31), le=2**31)
+    days: Days
 
 
 class ApproveExtensionData(_Data):
-    days: int | None = Field(None, ge=-(2**31), le=2**31)
+    days: Days | None = None
 
 
 class ReplyData(_Data):
@@ -247,7 +254,7 @@ class CallbackData(_Data):
 
 
 class VerifyData(_Data):
-    upheld: bool
+    upheld: StrictBool
 
 
 class MergeData(_Data):
@@ -265,3 +272,13 @@ ACTION_DATA: dict[str, type[_Data]] = {
 
 def data_schema(action: str) -> type[_Data]:
     return ACTION_DATA.get(action, NoData)
+
+
+def clean_action_data(action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` checked against the action's shape (the API and the case page share it); raises pydantic's error."""
+    return data_schema(action).model_validate(data).model_dump(mode="json", exclude_defaults=True)
+
+
+def data_errors(exc: Any) -> list[tuple[str, str, str]]:
+    """(field, message, code) per problem of a pydantic ValidationError on `data`, fields named data.<key>."""
+    return [(".".join(["data", *(str(p) for p in e["loc"])]), e["msg"], e["type"]) for e in exc.errors()]

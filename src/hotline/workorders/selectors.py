@@ -64,13 +64,21 @@ def identity_hidden(user: User, order: WorkOrder) -> bool:
     return order.confidential and user.role == Role.UNIT_HANDLER
 
 
+HIDDEN = "（保密）"
+
+
 def citizen_view(user: User, order: WorkOrder) -> dict[str, Any]:
-    """Citizen fields as this user may see them in lists and details (phone always masked here)."""
+    """Citizen fields as this user may see them in lists and details (phone always masked here).
+
+    The address identifies a confidential citizen as surely as the name (a flat number), so it is masked
+    with the identity; every page, API answer and export takes these fields from here, never from the order.
+    """
     if identity_hidden(user, order):
-        return {"citizen_name": "（保密）", "citizen_phone": "（保密）", "confidential": True}
+        return {"citizen_name": HIDDEN, "citizen_phone": HIDDEN, "address": HIDDEN, "confidential": True}
     return {
         "citizen_name": order.citizen_name,
         "citizen_phone": mask_phone(order.citizen_phone),
+        "address": order.address,
         "confidential": order.confidential,
     }
 

@@ -14,8 +14,13 @@ PENDING = (Status.DISPATCHED, Status.ACCEPTED, Status.SUPERVISED, Status.RETURNE
            Status.VERIFYING, Status.UNSATISFIED)
 
 
-def _listed(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+def with_joins(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """What a list row shows beside the case itself."""
     return qs.select_related("unit", "category", "channel")
+
+
+def _listed(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    return qs
 
 
 def to_verify(user: User) -> QuerySet[WorkOrder]:

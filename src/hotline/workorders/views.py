@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import pydantic
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotline.directory.models import Unit
+from hotline.workcalendar.models import Box
 from hotline.workorders.models import Action, CallbackMethod, CallbackResult, Status
 from hotline.workorders.rules import allowed_actions
-from hotline.workcalendar.models import Box
+from hotline.workorders.schemas import clean_action_data, data_errors, data_schema
 from hotline.workorders.search import search
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reveal_phone, unit_subtree_ids, visible_orders,
@@ -129,23 +131,34 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     })
 
 
-def _form_data(post: Any) -> dict[str, Any]:
-    """Translate the action form's fields into the transition service's data dict."""
+def _int(key: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise DomainError(f"{key} 必须是整数", field=key) from exc
+
+
+def _form_data(action: str, post: Any) -> dict[str, Any]:
+    """Translate the action form's fields into the transition service's data dict, checked as the API checks it."""
     data: dict[str, Any] = {}
     for key in ("unit", "days"):
         if post.get(key):
-            try:
-                data[key] = int(post[key])
-            except ValueError as exc:
-                raise DomainError(f"{key} 必须是整数", field=key) from exc
+            data[key] = _int(key, post[key])
     for key in ("text", "result", "method", "into"):
         if post.get(key):
             data[key] = post[key]
     if post.getlist("co_units"):
-        data["co_units"] = [int(u) for u in post.getlist("co_units") if u.isdigit()]
+        data["co_units"] = [_int("co_units", u) for u in post.getlist("co_units") if u.strip()]
     if post.get("upheld") in ("true", "false"):
         data["upheld"] = post["upheld"] == "true"
-    return data
+    # The form shows every field; keep those this action takes, then range-check them (ids fit the database).
+    allowed = data_schema(action).model_fields
+    data = {k: v for k, v in data.items() if k in allowed}
+    try:
+        return clean_action_data(action, data)
+    except pydantic.ValidationError as exc:
+        field, message, _ = data_errors(exc)[0]
+        raise DomainError(message, field=field.removeprefix("data.")) from exc
 
 
 @login_required
@@ -155,7 +168,7 @@ def case_transition(request: HttpRequest, number: str) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         transition(order=order, action=action, actor=request.user,  # type: ignore[arg-type]
-                   reason=request.POST.get("reason", ""), data=_form_data(request.POST))
+                   reason=request.POST.get("reason", ""), data=_form_data(action, request.POST))
     except DomainError as exc:
         field = f"（{exc.field}）" if exc.field else ""
         messages.error(request, f"操作失败{field}：{exc.message}")

@@ -55,9 +55,12 @@ def desk(request: HttpRequest) -> HttpResponse:
                                "counts": supervision.counts(user)}  # type: ignore[arg-type]
     queue = _queue(user, tab, unit)
     if queue is not None:
-        page = Paginator(search(queue, user=user, q=q), PER_PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+        # Deferred join: sort and count the ids (index-only), then load the page's 30 rows with their joins.
+        ids = search(queue, user=user, q=q).values_list("pk", flat=True)  # type: ignore[arg-type]
+        page = Paginator(ids, PER_PAGE).get_page(request.GET.get("page"))
+        loaded = {o.pk: o for o in supervision.with_joins(WorkOrder.objects.filter(pk__in=list(page)))}
         context["page"] = page
-        context["rows"] = [(o, citizen_view(user, o)) for o in page]  # type: ignore[arg-type]
+        context["rows"] = [(loaded[pk], citizen_view(user, loaded[pk])) for pk in page if pk in loaded]  # type: ignore[arg-type]
     if tab == "units":
         context["glance"] = supervision.units_at_a_glance(user)  # type: ignore[arg-type]
         context["units"] = _unit_groups()

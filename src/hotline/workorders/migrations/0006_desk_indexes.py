@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='workorder',
-            index=models.Index(fields=['overdue', 'status', 'deadline'], name='workorder_overdue'),
+            index=models.Index(fields=['overdue', 'status', 'deadline', 'id'], name='workorder_overdue'),
         ),
         migrations.AddIndex(
             model_name='workorder',

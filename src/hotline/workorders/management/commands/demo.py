@@ -63,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  管理后台：{url}admin/")
         self.stdout.write(f"  接口文档：{url}api/docs")
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）：" % summary.logins[0].password)
+        self.stdout.write("演示账号（密码均为 %s；领导、管理员首次登录须用手机验证器绑定两步验证）：" % summary.logins[0].password)
         rows = [("用户名", "角色", "姓名", "所属单位")] + [
             (login.username, login.role, login.name, login.unit or "—") for login in summary.logins
         ]
