@@ -138,13 +138,17 @@ def planted_surges(out: Output, planted: list[str]) -> None:
     plants += [(c["topic"], c["day"], c["day"] + 2, [c["item"][1], c.get("county", "")])
                for c in scenario.get("clusters", [])]
     plants += _planted(scenario, planted)
+    broad = {c.get(k) for c in scenario.get("surges", []) + scenario.get("clusters", []) for k in ("county", "street")}
     matched: set[tuple[dt.date, str]] = set()
     for key, lo, hi, marks in plants:
         marks = [m for m in marks if m]
         hit = [a for a in alerts if any(m in a.key for m in marks) and lo - 1 <= a.day.day <= hi + 1]
         matched |= {(a.day, a.key) for a in hit}
         flagged = min((a.day for a in hit), default=None)
-        entered = _entered_top10(counts, days, marks)
+        # Whether the surge itself made the top 10: its subject item or its own road/venue, not the whole
+        # county or street it happens in (those are always near the top).
+        own = [m for m in marks if m not in broad]
+        entered = _entered_top10(counts, days, own)
         out.write(f"planted {key} (days {lo}-{hi}, {'/'.join(marks)}): flagged "
                   f"{flagged.isoformat() if flagged else 'never'}; entered the month's top 10 "
                   f"{entered.isoformat() if entered else 'never'}"

@@ -38,9 +38,24 @@ def _jieba():  # type: ignore[no-untyped-def]
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.dt.tmp_dir = _cache_dir()  # its dictionary cache goes with our data, not into the system temp dir
     with _jieba_lock:
         jieba.initialize()
     return jieba
+
+
+def _cache_dir() -> str | None:
+    """$HOTLINE_DATA_DIR/cache when Django is configured (created if need be); None: jieba's default."""
+    import os
+
+    try:
+        from django.conf import settings
+
+        path = os.path.join(str(settings.DATA_DIR), "cache")
+        os.makedirs(path, exist_ok=True)
+        return path
+    except Exception:  # no settings (a plain script) or an unwritable data dir: jieba's own default
+        return None
 
 
 def words_dictionary() -> None:
