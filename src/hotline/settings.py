@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "hotline.simulate",
     "hotline.desks",
     "hotline.knowledge",
+    "hotline.intelligence",
 ]
 
 MIDDLEWARE = [

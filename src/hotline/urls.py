@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("hotline.directory.urls")),  # login (password, then the second factor), account pages
     path("desk/", include("hotline.desks.urls")),
     path("kb/", include("hotline.knowledge.urls")),
+    path("intel/", include("hotline.intelligence.urls")),
     path("", include("hotline.bulletin.urls")),
     path("", include("hotline.workorders.urls")),
 ]

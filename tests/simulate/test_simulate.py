@@ -188,3 +188,31 @@ def test_baseline_months_leave_the_simulated_months_metrics_exact() -> None:
         return WorkOrder.objects.filter(received_at__year=2023, received_at__month=month).count()
 
     assert received(8) > 0.8 * received(9)  # a whole baseline month of cases, not only September's carry-over
+
+
+@pytest.mark.django_db
+def test_a_planted_surge_lands_on_its_day_and_road_at_its_size_whatever_the_scale(tmp_path: Path) -> None:
+    out = tmp_path / "month.jsonl"
+    run(city="yueyang", month="2024-05", scale=Decimal("0.03"), seed=2, out=out, load=False,
+        plants=["24:water_cut:15"])
+    on_day = [c for c in lines(out) if c["received_at"].startswith("2024-05-24") and "突然停水" in c["title"]]
+    assert len(on_day) == 15
+    assert len({c["title"] for c in on_day}) == 1  # one road: the place stands out, not only the subject
+    assert sum(c["status"] != "answered" for c in on_day) == 4  # 30 % become work orders
+
+
+@pytest.mark.django_db
+def test_a_planted_surge_keeps_the_months_plan_exact() -> None:
+    result = run(city="yueyang", month="2024-05", scale=Decimal("0.02"), seed=3, plants=["12:power_cut:9"])
+    assert result.plan is not None
+    assert all(r.actual == r.expected for r in compare(result.plan).rows if r.exact)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value,message", [("x:water_cut", "DAY:TOPIC"), ("24:volcano", "choose one of"),
+                                           ("32:water_cut", "not in 2024-05")])
+def test_a_bad_plant_is_named(value: str, message: str) -> None:
+    with pytest.raises(CommandError, match=f"--plant-surge: .*{message}"):
+        call_command("simulate", "--city", "yueyang", "--month", "2024-05", "--plant-surge", value,
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not WorkOrder.objects.exists()

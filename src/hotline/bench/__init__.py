@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, desks, intake, kb
+from hotline.bench import assess, bulletin, desks, duplicates, hotspots, intake, kb, replies, routing
 from hotline.bench.harness import Output
 
 
@@ -34,6 +34,22 @@ REGISTRY: dict[str, Benchmark] = {
     "assess": Benchmark(
         help="assess month over a generated month of N orders (default 1M) vs a plain GROUP BY floor",
         add_arguments=assess.add_arguments, run=assess.run,
+    ),
+    "routing": Benchmark(
+        help="unit/category suggestion: train on simulated 2024-04, top-1/top-3 accuracy on 2024-05 (throwaway SQLite)",
+        add_arguments=routing.add_arguments, run=routing.run,
+    ),
+    "duplicates": Benchmark(
+        help="repeat calls and planted duplicates in simulated 2024-05: precision and recall (throwaway SQLite)",
+        add_arguments=duplicates.add_arguments, run=duplicates.run,
+    ),
+    "hotspots": Benchmark(
+        help="hot topics of the real messages vs the published top 5; surge alerts on simulated 2024-05",
+        add_arguments=hotspots.add_arguments, run=hotspots.run,
+    ),
+    "replies": Benchmark(
+        help="reply quality flags on 2,796 real replies vs the hand labels (agreement, kappa); no database",
+        add_arguments=replies.add_arguments, run=replies.run,
     ),
     "desks": Benchmark(
         help="p50/p95 of each desk's main page for its heaviest user over 1M cases (reusable bench database)",

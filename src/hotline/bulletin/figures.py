@@ -81,6 +81,7 @@ def scope_figures(style: dict[str, Any], month: Month, boxes: list[str], as_of: 
         "appeal_types": selectors.by_appeal_type(month, boxes, as_of=as_of, cube=cube),
         "subjects": selectors.by_subject(month, boxes, as_of=as_of, cube=cube),
         "hot_subjects": selectors.hot_subjects(month, boxes, as_of=as_of, cube=cube),
+        "hot_topics": selectors.hot_topics(month, boxes, as_of=as_of),
         "surges": selectors.subject_surges(month, boxes, as_of=as_of, cube=cube),
         "special_lines": [selectors.special_line(month, boxes, tag, as_of=as_of) for tag in style["special_lines"]],
         "callbacks": selectors.callback_figures(month, boxes),

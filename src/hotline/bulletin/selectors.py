@@ -368,6 +368,17 @@ def hot_subjects(month: Month, box: Box, *, as_of: dt.datetime | None = None, li
     return _rows(counts, categorised)[:limit]
 
 
+def hot_topics(month: Month, box: Box, *, as_of: dt.datetime | None = None, limit: int = 5) -> list[dict[str, Any]]:
+    """The month's hot topics detected from the cases' text (hotline.intelligence): matters many people
+    raised, each named by its place and problem ("丽发新城 搅拌站噪音扰民") with its count, hottest first."""
+    from hotline.intelligence.selectors import topics_of
+
+    return [{"name": f"{t.place}{t.problem}" if t.problem else t.name, "place": t.place, "problem": t.problem,
+             "count": t.count,
+             "growth": t.growth, "numbers": t.numbers[:20]}
+            for t in topics_of(received_orders(month, box, as_of=as_of), limit=limit)]
+
+
 def subject_surges(
     month: Month, box: Box, *, as_of: dt.datetime | None = None, lookback: int = 3,
     ratio: Decimal = Decimal("1.5"), minimum: int = 5, cube: MonthCube | None = None,

@@ -362,7 +362,7 @@ class Generator:
         venue = self._venue(topic)
         title, content = self.writer.case(item=item, topic=topic, rng=rng, year=self.year, county=county,
                                           phone=s.channel == "phone", direct=False, when=s.received.date(),
-                                          street=street or "", venue=venue)
+                                          street=street or "", venue=venue, road=self._road(topic))
         tags = set(sp.tags) if sp else set()
         if s.leader:
             tags.add("leader_day")
@@ -378,6 +378,13 @@ class Generator:
             if conf.get("key", conf.get("topic")) == topic and conf.get("county"):
                 return conf["county"], conf.get("street")
         return None
+
+    def _road(self, topic: str) -> str:
+        """The road a planted surge happens on ("" for the others: each case gets a random road)."""
+        for conf in self.plan.spec.raw.get("clusters", []):
+            if conf["topic"] == topic:
+                return str(conf.get("road", ""))
+        return ""
 
     def _venue(self, topic: str) -> str:
         for conf in self.plan.spec.raw.get("surges", []):

@@ -124,7 +124,7 @@ def _hotspots(plan: MonthPlan, box: str) -> list[Hotspot]:
         n = spec.n(c["direct"])
         if n:
             out.append(Hotspot(c["topic"], {c["day"]: n}, Urn({(c["item"][0], c["item"][1]): n}), (),
-                               c.get("county")))
+                               c.get("county"), c.get("street"), c.get("road", "")))
     return out
 
 

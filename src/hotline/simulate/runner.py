@@ -30,6 +30,7 @@ from hotline.simulate.history import month_start
 from hotline.simulate.month import MonthPlan, Windows, allocate_days, build_units, fill_items, make_period, \
     subject_mixes
 from hotline.simulate.places import Places
+from hotline.simulate.plant import parse, plant
 from hotline.simulate.pools import Intake, build_intake
 from hotline.simulate.spec import MonthSpec, SimulationError, load_spec
 from hotline.simulate.specials import forced_items, plan_specials
@@ -144,9 +145,11 @@ def check_free(plan: MonthPlan, history: int = 0) -> None:
 
 
 def run(*, city: str, month: str, scale: Decimal, seed: int, out: Path | None = None, load: bool = True,
-        chunk: int = 20000, history: int = 0, progress: IO[str] | None = None) -> RunResult:
+        chunk: int = 20000, history: int = 0, progress: IO[str] | None = None,
+        plants: list[str] | None = None) -> RunResult:
     started = time.monotonic()
     spec = load_spec(city=city, month=month, scale=scale)
+    plant(spec, [parse(p) for p in plants or []])
     result = RunResult()
     if chunk < 1:
         raise SimulationError("--chunk must be at least 1", field="chunk")

@@ -109,6 +109,7 @@ class Writer:
              venue: str = "") -> tuple[str, str]:
         """(title, content) of one case."""
         road = road or rng.choice(self.roads)
+        topic = topic.partition("@")[0]  # a planted surge ("water_cut@planted24") reads like its topic
         key = f"{topic}:{item[1]}" if item and f"{topic}:{item[1]}" in TEMPLATES else topic
         extra = {"venue": venue, "road": road, "street": street, "when": f"{when.month}月{when.day}日"}
         if key in TEMPLATES:
@@ -127,7 +128,7 @@ class Writer:
 
     def answer(self, *, item: Item | None, topic: str, rng: random.Random, year: int, county: str | None,
                venue: str = "") -> str:
-        base = topic.split(":")[0]
+        base = topic.split(":")[0].partition("@")[0]
         if base in ANSWERS:
             return self.fill(ANSWERS[base], rng, year=year, county=county, venue=venue)
         name = item[1] if item else "相关政策"

@@ -13,13 +13,14 @@ from ninja.errors import AuthorizationError
 from ninja.responses import Status as Reply
 
 from hotline.api import InputError, error_item, integration_auth, staff_auth
+from hotline.intelligence.selectors import suggest
 from hotline.directory.models import AppealType, Category, Channel, IntegrationToken, Role, Tag, Unit, User
 from hotline.directory.services import IdempotencyConflict, request_fingerprint, run_once
 from hotline.workorders.models import CODED_ACTIONS, Action, Event, Status, WorkOrder
 from hotline.workorders.rules import UNIT_BOUND, allowed_actions
 from hotline.workorders.schemas import (
-    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, ReasonCodeOut, TransitionIn,
-    TransitionOut, clean_action_data, data_errors,
+    CaseDetail, CaseFilters, CasePage, ErrorOut, EventOut, IntakeIn, IntakeOut, PhoneOut, ReasonCodeOut,
+    SuggestionOut, TransitionIn, TransitionOut, clean_action_data, data_errors,
 )
 from hotline.workorders.selectors import (
     citizen_view, may_reveal_phone, order_events, reason_choices, reveal_phone, unit_subtree_ids, visible_orders,
@@ -103,8 +104,16 @@ def intake(
     out = IntakeOut(
         number=order.number, status=order.status, box=order.box, channel=token.channel.code, source=order.source,
         received_at=order.received_at, created=created,
+        suggested_categories=_suggestions(order, "category"), suggested_units=_suggestions(order, "unit"),
     )
     return Reply(201 if created else 200, out)
+
+
+def _suggestions(order: WorkOrder, target: str) -> list[SuggestionOut]:
+    """Top-3 categories or units for the new case (hints for the operator and dispatcher; nothing is set)."""
+    return [SuggestionOut(id=s.pk, name=s.name, score=float(s.score)) for s in suggest(
+        target=target, title=order.title, content=order.content, address=order.address, region_id=order.region_id,
+        category_id=order.category_id)]
 
 
 # --- cases ------------------------------------------------------------------------------------

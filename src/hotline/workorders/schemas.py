@@ -75,6 +75,12 @@ class IntakeIn(CleanSchema):
     external_id: str = Field("", max_length=80, description="the integration's own id for this appeal")
 
 
+class SuggestionOut(Schema):
+    id: int
+    name: str
+    score: float = Field(..., ge=0, le=1)
+
+
 class IntakeOut(Schema):
     number: str
     status: str
@@ -83,6 +89,10 @@ class IntakeOut(Schema):
     source: str
     received_at: dt.datetime
     created: bool
+    suggested_categories: list[SuggestionOut] = Field(
+        default_factory=list, description="top-3 诉求分类 learnt from closed cases (empty until a model is trained)")
+    suggested_units: list[SuggestionOut] = Field(
+        default_factory=list, description="top-3 承办单位 learnt from closed cases (empty until a model is trained)")
 
 
 # --- cases ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from hotline.desks.audit import audit_case, audit_list, audit_steps
 from hotline.desks.dispatch.forms import BulkDispatchForm, DispatchOneForm, QueueFilterForm
 from hotline.directory.models import User
 from hotline.directory.selectors import suggest_unit, suggest_units
+from hotline.intelligence.selectors import model_ready, suggest_units_for
 from hotline.workorders.dispatching import DispatchItem, DispatchResult, dispatch_many, dispatch_one
 from hotline.workorders.models import Status
 from hotline.workorders.selectors import (
@@ -43,12 +44,13 @@ def desk(request: HttpRequest) -> HttpResponse:
     audit_list(request, orders=orders, desk="dispatch")
     suggested = suggest_units(orders)
     bounces = bounces_of([o.pk for o in orders])
+    learnt = suggest_units_for(orders)  # one batch for the page: the model's top 3 next to the rule's unit
     rows = [{"order": o, "suggested": suggested.get(o.pk), "bounces": bounces.get(o.pk, Bounces(0)),
-             "citizen": citizen_view(user, o)} for o in orders]
+             "citizen": citizen_view(user, o), "learnt": learnt.get(o.pk, [])} for o in orders]
     status = 400 if request.method == "POST" and not bulk.is_valid() else 200
     return render(request, "desks/dispatch/desk.html", {
         "filters": filters, "bulk": bulk, "results": results, "page": page, "rows": rows,
-        "ok_count": sum(r.ok for r in results), "disputed_at": DISPUTED_BOUNCES,
+        "ok_count": sum(r.ok for r in results), "disputed_at": DISPUTED_BOUNCES, "unit_model": model_ready("unit"),
     }, status=status)
 
 
@@ -74,6 +76,7 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("工单不存在或无权查看")
     waiting = order.status in (Status.NEW, Status.RETURNED)
     suggested = suggest_unit(order)
+    learnt = suggest_units_for([order])[order.pk]
     if request.method == "POST" and waiting:
         form = DispatchOneForm(request.POST)
         if form.is_valid():
@@ -91,5 +94,6 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
     bounces = sum(1 for e in history if e.kind == "return")
     return render(request, "desks/dispatch/case.html", {
         "order": order, "form": form, "waiting": waiting, "suggested": suggested, "history": history,
+        "learnt": learnt, "unit_model": model_ready("unit"),
         "bounces": bounces, "disputed": bounces >= DISPUTED_BOUNCES, "citizen": citizen_view(user, order),
     }, status=400 if form.errors else 200)

@@ -11,6 +11,7 @@ from hotline.desks.audit import audit_list, audit_steps
 from hotline.desks.operator.forms import IntakeForm
 from hotline.directory.models import Channel, Role, User
 from hotline.directory.selectors import category_children
+from hotline.intelligence.selectors import model_ready, suggest_categories
 from hotline.knowledge.services import take_call_with_knowledge
 from hotline.workorders.intake import KnowledgeUse
 from hotline.workorders.models import Status, WorkOrder
@@ -50,7 +51,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         hints = {"asked": False}
     return render(request, "desks/operator/desk.html", {
         "form": form, "saved": _saved(user, request.GET.get("saved", "")), "leader_day": user.role == Role.LEADER,
-        **hints,
+        "category_model": model_ready("category"), **hints,
     }, status=status)
 
 
@@ -113,3 +114,17 @@ def categories(request: HttpRequest) -> HttpResponse:
     parent = request.GET.get("category_parent", "")
     children = category_children(int(parent)) if parent.isdigit() else []
     return render(request, "desks/operator/category_options.html", {"children": children})
+
+
+@desk_view("operator")
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """htmx: the top-3 categories the model suggests for the title and content typed so far."""
+    title = str(request.GET.get("title", ""))[:200]
+    content = str(request.GET.get("content", ""))[:4000]
+    region = str(request.GET.get("region", ""))
+    asked = bool((title + content).strip())
+    top = suggest_categories(title=title, content=content, address=str(request.GET.get("address", ""))[:200],
+                             region_id=int(region) if region.isdigit() else None) if asked else []
+    return render(request, "intelligence/_category_suggestions.html", {
+        "trained": model_ready("category"), "asked": asked, "suggestions": top,
+    })

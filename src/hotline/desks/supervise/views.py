@@ -22,7 +22,7 @@ from hotline.workorders.selectors import citizen_view, visible_orders
 from hotline.workorders.services import DomainError, transition
 
 TABS = [("verify", "待核实"), ("supervise", "待督办"), ("supervised", "督办中"), ("overdue", "超期工单"),
-        ("units", "单位问题"), ("reports", "专报")]
+        ("units", "单位问题"), ("reports", "专报"), ("hotspots", "热点预警")]
 PER_PAGE = 30
 
 

@@ -51,6 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=20000, help="cases per import chunk (default 20000)")
         parser.add_argument("--history", type=int, default=0,
                             help="also simulate this many baseline months before it (the usual level for hotspots)")
+        parser.add_argument("--plant-surge", action="append", default=[], metavar="DAY:TOPIC[:CALLS]",
+                            help="plant a surge of CALLS calls (default 15, whatever the scale) on one road on DAY, "
+                                 "copying the month's cluster TOPIC (yueyang 2024-05: water_cut, power_cut, "
+                                 "square_dance); repeatable")
         parser.add_argument("--check", action="store_true",
                             help="after loading, compare the month's metrics with the plan and the bulletin")
 
@@ -69,7 +73,7 @@ class Command(BaseCommand):
         try:
             result = run(city=options["city"], month=month, scale=scale, seed=options["seed"], out=out,
                          load=not options["no_load"], chunk=options["chunk"], history=history,
-                         progress=progress)  # type: ignore[arg-type]
+                         progress=progress, plants=options["plant_surge"])  # type: ignore[arg-type]
         except SimulationError as exc:
             raise CommandError(f"--{exc.field}: {exc.message}") from None
         except OSError as exc:
