@@ -123,5 +123,5 @@ def test_queries_bounded(client, city, reviewer, django_assert_max_num_queries):
     for _ in range(10):
         _replied(city)
     order = _replied(city)
-    with django_assert_max_num_queries(29):  # incl. the list's and the panel's audit rows (constant)
+    with django_assert_max_num_queries(32):  # incl. audit rows and the reply-quality flags (constant)
         client.get(f"{URL}?case={order.number}")
