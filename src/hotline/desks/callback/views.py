@@ -6,16 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hotline.audit.services import client_ip
 from hotline.desks.access import desk_view
 from hotline.desks.audit import audit_list
-from hotline.desks.panel import case_panel
+from hotline.desks.panel import act_on_case, case_panel
 from hotline.workorders.forms import CALLBACK_FORMS, ActionForm
 from hotline.workorders.models import Action, CallbackResult
 from hotline.workorders.sampling import draw_callback_sample
@@ -72,19 +71,9 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @desk_view("callback")
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if request.method != "POST":  # a link followed from a page shown after a refused form: back to the desk
-        return redirect(f"{reverse('desks:callback')}?{request.GET.urlencode()}")
-    order = visible_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
-    form_class = CALLBACK_FORMS.get(action)
-    if order is None or form_class is None:
-        raise Http404("工单不存在")
-    form = form_class(request.POST, prefix=action)
-    if not form.perform(order=order, actor=request.user, ip=client_ip(request)):  # type: ignore[arg-type]
-        return _page(request, bound=form, number=number, status=400)
-    messages.success(request, f"{number}：已记录回访")
-    query = request.GET.copy()
-    query.pop("case", None)
-    return redirect(f"{reverse('desks:callback')}?{query.urlencode()}")
+    return act_on_case(request, number=number, action=action, desk_url="desks:callback", forms=CALLBACK_FORMS,
+                       orders=visible_orders(request.user), page=_page, missing="工单不存在",  # type: ignore[arg-type]
+                       done="已记录回访")
 
 
 @desk_view("callback")

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from hotline.audit.services import client_ip
 from hotline.desks.access import desk_view
 from hotline.desks.audit import audit_list
-from hotline.desks.panel import case_panel
+from hotline.desks.panel import act_on_case, case_panel
 from hotline.workorders.forms import REVIEW_FORMS, ActionForm
 from hotline.workorders.models import Action, WorkOrder
 from hotline.workorders.selectors import (
@@ -68,16 +65,6 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @desk_view("review")
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if request.method != "POST":  # a link followed from a page shown after a refused form: back to the desk
-        return redirect(f"{reverse('desks:review')}?{request.GET.urlencode()}")
-    order = visible_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
-    form_class = REVIEW_FORMS.get(action)
-    if order is None or form_class is None:
-        raise Http404("工单不存在")
-    form = form_class(request.POST, prefix=action)
-    if not form.perform(order=order, actor=request.user, ip=client_ip(request)):  # type: ignore[arg-type]
-        return _page(request, bound=form, number=number, status=400)
-    messages.success(request, f"{number}：已{Action(action).label}")
-    query = request.GET.copy()
-    query.pop("case", None)  # decided: on to the next one
-    return redirect(f"{reverse('desks:review')}?{query.urlencode()}")
+    # Decided: on to the next one.
+    return act_on_case(request, number=number, action=action, desk_url="desks:review", forms=REVIEW_FORMS,
+                       orders=visible_orders(request.user), page=_page, missing="工单不存在")  # type: ignore[arg-type]

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from hotline.audit.services import client_ip
 from hotline.desks.access import desk_view
 from hotline.desks.audit import audit_list
-from hotline.desks.panel import case_panel
+from hotline.desks.panel import act_on_case, case_panel
 from hotline.workorders.forms import UNIT_FORMS, ActionForm
-from hotline.workorders.models import Action
 from hotline.workorders.selectors import (
     PANEL_RELATED, UNIT_TABS, countdowns, handler_orders, handler_units, page_of_orders, unit_inbox,
     unit_tab_counts,
@@ -63,16 +59,6 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @desk_view("unit")
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if request.method != "POST":  # a link followed from a page shown after a refused form: back to the desk
-        return redirect(f"{reverse('desks:unit')}?{request.GET.urlencode()}")
-    order = handler_orders(request.user).filter(number=number).first()  # type: ignore[arg-type]
-    form_class = UNIT_FORMS.get(action)
-    if order is None or form_class is None:
-        raise Http404("工单不存在或不属于本单位")
-    form = form_class(request.POST, request.FILES, prefix=action)
-    if not form.perform(order=order, actor=request.user, ip=client_ip(request)):  # type: ignore[arg-type]
-        return _page(request, bound=form, number=number, status=400)
-    messages.success(request, f"{number}：已{Action(action).label}")
-    query = request.GET.copy()
-    query["case"] = number
-    return redirect(f"{reverse('desks:unit')}?{query.urlencode()}")
+    return act_on_case(request, number=number, action=action, desk_url="desks:unit", forms=UNIT_FORMS,
+                       orders=handler_orders(request.user), page=_page,  # type: ignore[arg-type]
+                       missing="工单不存在或不属于本单位", stay=True)
