@@ -24,8 +24,9 @@ def _data_dir(settings, tmp_path):
     forget_models()
 
 
-def test_operator_sees_categories_follow_the_typing_and_dispatcher_sees_units(page, live_server, city,
+def test_operator_sees_categories_follow_the_typing_and_dispatcher_sees_units(page, live_server, city, settings,
                                                                                history):  # noqa: F811
+    settings.HOTLINE_INTAKE_TAXONOMY = "test"  # the taxonomy the history's categories belong to
     call_command("classify", "train", "--from-cases", "--target", "category")
     call_command("classify", "train", "--from-cases", "--target", "unit")
     desk_login(page, live_server, city.user(Role.OPERATOR))
@@ -36,6 +37,10 @@ def test_operator_sees_categories_follow_the_typing_and_dispatcher_sees_units(pa
     first = panel.locator("li").first.inner_text()
     assert "教育文体" in first and panel.locator("li").count() == 3
     shot(page, "intel-operator-suggestions")
+    panel.locator("li").first.locator("button:has-text('采用')").click()  # fills both category levels
+    page.wait_for_function("() => document.querySelector('#id_category').value !== ''")
+    assert page.locator("#id_category_parent option:checked").inner_text() == "城乡"
+    assert page.locator("#id_category option:checked").inner_text() == "教育文体"
     page.fill("#id_content", "公交站台拥堵，班次太少，早高峰挤不上车")
     page.wait_for_function(
         "() => document.querySelector('#category-suggestions li')?.innerText.includes('交通运输')")
