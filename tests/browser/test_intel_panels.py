@@ -50,6 +50,10 @@ def test_operator_sees_categories_follow_the_typing_and_dispatcher_sees_units(pa
     scores = page.locator("[title=模型评分]")
     assert scores.count() >= 3 and all(0 <= float(s) <= 1 for s in scores.all_inner_texts())
     shot(page, "intel-dispatch-units")
+    first = page.locator("button[data-pick-unit]").first
+    first.click()  # ticks the case and chooses the unit: one more click dispatches it there
+    assert page.locator("input[name=picks]:checked").count() == 1
+    assert page.locator("#bulk-form select[name$=unit]").input_value() == first.get_attribute("data-pick-unit")
 
 
 def test_leader_hot_topic_panel_loads_and_opens_its_cases_other_unit_cannot(page, live_server, city):

@@ -77,6 +77,15 @@
     parent.value = btn.getAttribute("data-apply-category");
     parent.dispatchEvent(new Event("change", {bubbles: true}));
   });
+  // 派单台 suggested unit: tick that case and choose the unit in the dispatch form above the queue.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("button[data-pick-unit]");
+    if (!btn || !btn.form) { return; }
+    var box = btn.form.querySelector("input[name=picks][value='" + btn.getAttribute("data-pick-case") + "']");
+    var unit = btn.form.querySelector("select[name$=unit]");
+    if (box) { box.checked = true; }
+    if (unit) { unit.value = btn.getAttribute("data-pick-unit"); unit.dispatchEvent(new Event("change", {bubbles: true})); }
+  });
   function enhanceAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-unit-picker]"), enhanceUnitPicker);
   }
