@@ -10,18 +10,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from hotline.directory.models import Role
-from hotline.intelligence.selectors import forget_models
 from tests.browser.conftest import desk_login, shot
+from tests.intelligence.conftest import models_in_tmp  # noqa: F401  (fixture)
 from tests.intelligence.test_hotspots import NOISE, OTHER
 from tests.intelligence.test_routing import history  # noqa: F401  (fixture)
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    forget_models()
-    yield
-    forget_models()
+def _data_dir(models_in_tmp):
+    return models_in_tmp
 
 
 def test_operator_sees_categories_follow_the_typing_and_dispatcher_sees_units(page, live_server, city, settings,

@@ -10,7 +10,6 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from hotline.directory.models import Category, Role
-from hotline.intelligence.selectors import forget_models
 from hotline.workorders.services import transition
 from tests.intelligence.test_hotspots import NOISE, OTHER
 from tests.intelligence.test_routing import history  # noqa: F401  (fixture)
@@ -21,11 +20,8 @@ TOPIC = "/intel/topic/"
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    forget_models()
-    yield
-    forget_models()
+def _data_dir(models_in_tmp):
+    return models_in_tmp
 
 
 def _scores(html: str) -> list[str]:
