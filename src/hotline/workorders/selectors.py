@@ -222,6 +222,8 @@ class Countdown:
             return "—"
         if self.overdue:
             return f"超期 {-self.days} 个工作日" if self.days < 0 else "已超期"
+        if self.days < 0:  # past the deadline but no longer the unit's to meet (e.g. replied, awaiting review)
+            return f"已过时限 {-self.days} 个工作日"
         return "今日到期" if self.days == 0 else f"{self.days} 个工作日"
 
 
