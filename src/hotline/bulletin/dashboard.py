@@ -87,6 +87,16 @@ def refresh_leader_month(month: Month, box: str = "hotline", *, stamp: tuple[int
     return data
 
 
+def refresh_if_stale(month: Month, box: str) -> bool:
+    """Recompute a snapshot someone has looked at (it exists) when something was written since it."""
+    stamp = _stamp()
+    snap = cache.get(_key(month, box))
+    if not isinstance(snap, _Snapshot) or snap.stamp == stamp:
+        return False
+    refresh_leader_month(month, box, stamp=stamp)
+    return True
+
+
 def _key(month: Month, box: str) -> str:
     return f"leader-month:{month}:{box}"
 

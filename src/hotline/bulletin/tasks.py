@@ -1,7 +1,6 @@
 """Background jobs of the bulletin app (django-tasks; run by `hotline worker`)."""
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
@@ -16,11 +15,4 @@ def refresh_dashboards() -> list[str]:
     Only snapshots someone has looked at (they exist) are refreshed: a city nobody watches costs nothing."""
     today = timezone.localdate()
     month = Month(today.year, today.month)
-    stamp = dashboard._stamp()
-    refreshed = []
-    for box in ("hotline", "mailbox"):
-        snap = cache.get(dashboard._key(month, box))
-        if isinstance(snap, dashboard._Snapshot) and snap.stamp != stamp:
-            dashboard.refresh_leader_month(month, box, stamp=stamp)
-            refreshed.append(f"{month}:{box}")
-    return refreshed
+    return [f"{month}:{box}" for box in ("hotline", "mailbox") if dashboard.refresh_if_stale(month, box)]
