@@ -103,3 +103,14 @@ def test_evaluate_prints_accuracy_and_macro_f1_per_fold_and_mean(tmp_path, capsy
     mean = [line for line in out.splitlines() if line.startswith("mean over 3 folds")][0]
     accuracy = float(mean.split("accuracy ")[1].split(",")[0])
     assert accuracy >= 0.9
+
+
+def test_the_opening_words_outweigh_the_same_number_of_words_later_on(train_csv, tmp_path):
+    from tests.intelligence.conftest import FILLER, SUBJECTS
+
+    model = _train(train_csv, tmp_path)
+    # as many transport as education words, but the transport ones open the message (its title)
+    opening = SUBJECTS["交通运输"] + FILLER[:2]
+    later = SUBJECTS["教育文体"] + FILLER[2:4]
+    out = _predict(model, tmp_path, [("1", " ".join(opening + later)), ("2", " ".join(later + opening))])
+    assert [r["label"] for r in out] == ["交通运输", "教育文体"]

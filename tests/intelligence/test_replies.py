@@ -1,7 +1,7 @@
 """Reply quality flags, and the reviewer's selector over a case's latest reply."""
 from __future__ import annotations
 
-from hotline.intelligence.replies import flags, weak
+from hotline.intelligence.replies import flags, relatedness, weak
 from hotline.intelligence.selectors import reply_flags
 from hotline.workorders.services import transition
 
@@ -48,3 +48,12 @@ def test_reviewer_sees_flags_of_the_latest_reply_and_another_unit_sees_none(city
     codes = {f.code for f in reply_flags(city.user("reviewer"), order=order)}
     assert {"too_short", "no_contact"} <= codes
     assert reply_flags(city.user("handler_b"), order=order) == []
+
+
+def test_similarity_counts_characters_shared_by_near_synonyms():
+    appeal = "幸福小区路灯坏了半个月，晚上一片漆黑。"
+    reply = "网友您好！经查，该处灯具老化损坏，已安排维修人员于5月10日前全部更换灯具。"
+    # 路灯 / 灯具 share no bigram; the shared 灯 and 坏 still count (bigrams alone gave 0 %)
+    assert relatedness("路灯", "灯具") > 0
+    assert relatedness(appeal, reply) > 0
+    assert all("相似度 0%" not in f.reason for f in flags(appeal=appeal, reply=reply))

@@ -1,5 +1,8 @@
 """A linear text classifier over hashed TF-IDF features (jieba words 1-2 grams + character 1-3 grams).
 
+The same two views of the message's first words (the title, when there is one) form two more blocks
+at a lower weight: the lead names the matter, the body often drifts (docs/decisions.md, stop 5).
+
 Hashing keeps the model free of a vocabulary, so a model file is numbers only: it is stored as a numpy
 archive without pickles (loading a foreign file cannot run code), behind a header that names the format,
 its version and the SHA-256 of the payload (a corrupt or foreign file gives a clear error).
@@ -22,7 +25,7 @@ from hotline.intelligence import text as textmod
 
 MAGIC = b"HOTLINE-MODEL\n"
 FORMAT = "hotline-text-classifier"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: lead blocks (version 1 had the word and char blocks only)
 CALIBRATION_SHARE = 0.1  # held out once at training to fit the score temperature
 MIN_CALIBRATION_ROWS = 200
 
@@ -41,23 +44,34 @@ class Settings:
     # on one split: C=1 with class weights balanced gained ~0.5 point of accuracy and ~0.7 of macro-F1.
     C: float = 1.0
     balanced: bool = True  # class weights inverse to frequency: the small classes count in macro-F1
+    # Lead blocks: the first `lead_words` words, hashed into narrower spaces (few distinct features) and
+    # scaled by `lead_weight` against the full-text blocks. Chosen by 5-fold CV (docs/decisions.md, stop 5).
+    lead_words: int = 12
+    lead_bits: int = 18
+    lead_weight: float = 0.5
+
+    def widths(self) -> list[int]:
+        return [2 ** self.word_bits, 2 ** self.char_bits, 2 ** self.lead_bits, 2 ** self.lead_bits]
+
+    def weights(self) -> list[float]:
+        return [1.0, 1.0, self.lead_weight, self.lead_weight]
 
 
-def _word_vectorizer(settings: Settings) -> Any:
+def _word_vectorizer(bits: int) -> Any:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
         tokenizer=str.split, token_pattern=None, lowercase=False, ngram_range=(1, 2),
-        n_features=2 ** settings.word_bits, alternate_sign=False, norm=None,
+        n_features=2 ** bits, alternate_sign=False, norm=None,
     )
 
 
-def _char_vectorizer(settings: Settings) -> Any:
+def _char_vectorizer(bits: int) -> Any:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
         analyzer="char", lowercase=False, ngram_range=(1, 3),
-        n_features=2 ** settings.char_bits, alternate_sign=False, norm=None,
+        n_features=2 ** bits, alternate_sign=False, norm=None,
     )
 
 
@@ -67,10 +81,23 @@ def document(text: str, title: str = "") -> tuple[str, str]:
     return textmod.joined_words(whole), textmod.compact(whole)
 
 
-def _counts(docs: Sequence[tuple[str, str]], settings: Settings) -> tuple[Any, Any]:
-    words = _word_vectorizer(settings).transform([d[0] for d in docs])
-    chars = _char_vectorizer(settings).transform([d[1][: settings.max_chars] for d in docs])
-    return words, chars
+def _counts(docs: Sequence[tuple[str, str]], settings: Settings) -> list[Any]:
+    """Count matrices of the blocks: words, characters, lead words, lead characters (CSR)."""
+    leads = [d[0].split(" ")[: settings.lead_words] for d in docs]
+    return [
+        _word_vectorizer(settings.word_bits).transform([d[0] for d in docs]).tocsr(),
+        _char_vectorizer(settings.char_bits).transform([d[1][: settings.max_chars] for d in docs]).tocsr(),
+        _word_vectorizer(settings.lead_bits).transform([" ".join(lead) for lead in leads]).tocsr(),
+        # characters of the lead words (stop words and punctuation gone, as in segmented input)
+        _char_vectorizer(settings.lead_bits).transform(["".join(lead) for lead in leads]).tocsr(),
+    ]
+
+
+def _features(counts: Sequence[Any], idfs: Sequence[np.ndarray], settings: Settings, rows: Any = None) -> Any:
+    """The weighted, side by side TF-IDF blocks (of the rows `rows`, or all)."""
+    blocks = [w * _tfidf(c if rows is None else c[rows], idf)
+              for c, idf, w in zip(counts, idfs, settings.weights())]
+    return sparse.hstack(blocks).tocsr()
 
 
 def _idf(counts: Any, min_df: int = 1) -> np.ndarray:
@@ -95,9 +122,8 @@ def _tfidf(counts: Any, idf: np.ndarray) -> Any:
 @dataclass
 class TextClassifier:
     labels: list[str]
-    idf_words: np.ndarray
-    idf_chars: np.ndarray
-    coef: Any  # (labels, word + char features): numpy after training, scipy CSR once loaded
+    idfs: list[np.ndarray]  # one per block (Settings.widths)
+    coef: Any  # (labels, all blocks' features): numpy after training, scipy CSR once loaded
     intercept: np.ndarray
     temperature: float
     settings: Settings = field(default_factory=Settings)
@@ -112,18 +138,16 @@ class TextClassifier:
         classes = sorted(set(labels))
         if len(classes) < 2:
             raise ValueError("training needs at least two different labels")
-        words, chars = _counts(docs, settings)
+        counts = _counts(docs, settings)
         y = np.array([classes.index(label) for label in labels])
-        temperature = _fit_temperature(words, chars, y, settings, len(classes))
-        model = _fit(words, chars, y, settings, len(classes))
-        idf_w, idf_c, coef, intercept = model
-        return cls(labels=classes, idf_words=idf_w, idf_chars=idf_c, coef=coef, intercept=intercept,
+        temperature = _fit_temperature(counts, y, settings, len(classes))
+        idfs, coef, intercept = _fit(counts, y, settings, len(classes))
+        return cls(labels=classes, idfs=idfs, coef=coef, intercept=intercept,
                    temperature=temperature, settings=settings, meta=dict(meta or {}))
 
     # --- prediction -------------------------------------------------------------------------
     def decision(self, docs: Sequence[tuple[str, str]]) -> np.ndarray:
-        words, chars = _counts(docs, self.settings)
-        x = sparse.hstack([_tfidf(words, self.idf_words), _tfidf(chars, self.idf_chars)]).tocsr()
+        x = _features(_counts(docs, self.settings), self.idfs, self.settings)
         product = x @ self.coef.T
         scores = (product.toarray() if sparse.issparse(product) else np.asarray(product)) + self.intercept
         if len(self.labels) == 2 and scores.shape[1] == 1:
@@ -147,8 +171,9 @@ class TextClassifier:
         buffer = io.BytesIO()
         # float16 weights: half the file, and predictions do not change at that precision
         coef = self.coef.toarray() if sparse.issparse(self.coef) else self.coef
-        np.savez_compressed(buffer, idf_words=self.idf_words, idf_chars=self.idf_chars,
-                            coef=coef.astype(np.float16), intercept=self.intercept.astype(np.float32))
+        arrays: dict[str, Any] = {f"idf{i}": idf for i, idf in enumerate(self.idfs)}
+        arrays.update(coef=coef.astype(np.float16), intercept=self.intercept.astype(np.float32))
+        np.savez_compressed(buffer, **arrays)
         payload = buffer.getvalue()
         header = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "sha256": hashlib.sha256(payload).hexdigest(),
@@ -182,19 +207,20 @@ class TextClassifier:
             raise ModelFileError(f"{path}: checksum mismatch, the model file is corrupt")
         try:
             arrays = np.load(io.BytesIO(payload), allow_pickle=False)
+            settings = Settings(**header["settings"])
             model = cls(
-                labels=[str(x) for x in header["labels"]], idf_words=arrays["idf_words"],
+                labels=[str(x) for x in header["labels"]],
+                idfs=[arrays[f"idf{i}"] for i in range(len(settings.widths()))],
                 # Weights of hash buckets never seen in training are zero: kept sparse, a model with many
                 # labels (units) takes megabytes in memory, not hundreds of them.
-                idf_chars=arrays["idf_chars"], coef=_sparse_rows(arrays["coef"]),
-                intercept=arrays["intercept"],
-                temperature=float(header["temperature"]), settings=Settings(**header["settings"]),
+                coef=_sparse_rows(arrays["coef"]), intercept=arrays["intercept"],
+                temperature=float(header["temperature"]), settings=settings,
                 meta=dict(header.get("meta") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{path}: model file content is invalid ({exc})") from None
-        width = 2 ** model.settings.word_bits + 2 ** model.settings.char_bits
-        if model.coef.shape[1] != width or model.coef.shape[0] not in (len(model.labels), 1):
+        width = sum(model.settings.widths())
+        if [len(idf) for idf in model.idfs] != model.settings.widths() or model.coef.shape[1] != width or model.coef.shape[0] not in (len(model.labels), 1):
             raise ModelFileError(f"{path}: model file content is invalid (array shapes)")
         return model
 
@@ -214,11 +240,12 @@ def _sparse_rows(dense: np.ndarray) -> Any:
                               np.array(indptr, dtype=np.int64)), shape=dense.shape)
 
 
-def _fit(words: Any, chars: Any, y: np.ndarray, settings: Settings, n_classes: int) -> tuple[np.ndarray, ...]:
+def _fit(counts: Sequence[Any], y: np.ndarray, settings: Settings, n_classes: int
+         ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     from sklearn.svm import LinearSVC
 
-    idf_w, idf_c = _idf(words, settings.min_df), _idf(chars, settings.min_df)
-    x = sparse.hstack([_tfidf(words, idf_w), _tfidf(chars, idf_c)]).tocsr()
+    idfs = [_idf(c, settings.min_df) for c in counts]
+    x = _features(counts, idfs, settings)
     clf = LinearSVC(C=settings.C, class_weight="balanced" if settings.balanced else None)
     clf.fit(x, y)
     coef = np.zeros((n_classes if clf.coef_.shape[0] > 1 else 1, x.shape[1]), dtype=np.float32)
@@ -229,10 +256,10 @@ def _fit(words: Any, chars: Any, y: np.ndarray, settings: Settings, n_classes: i
         intercept[:] = -10.0
         coef[clf.classes_] = clf.coef_
         intercept[clf.classes_] = clf.intercept_
-    return idf_w, idf_c, coef, intercept
+    return idfs, coef, intercept
 
 
-def _fit_temperature(words: Any, chars: Any, y: np.ndarray, settings: Settings, n_classes: int) -> float:
+def _fit_temperature(counts: Sequence[Any], y: np.ndarray, settings: Settings, n_classes: int) -> float:
     """Softmax temperature on decision values, fitted by likelihood on a held-out tenth (scores mean something)."""
     n = len(y)
     if n < MIN_CALIBRATION_ROWS:
@@ -242,8 +269,8 @@ def _fit_temperature(words: Any, chars: Any, y: np.ndarray, settings: Settings, 
     held[rng.choice(n, size=max(int(n * CALIBRATION_SHARE), 1), replace=False)] = True
     if len(set(y[~held].tolist())) < 2:
         return 3.0
-    idf_w, idf_c, coef, intercept = _fit(words[~held], chars[~held], y[~held], settings, n_classes)
-    x = sparse.hstack([_tfidf(words[held], idf_w), _tfidf(chars[held], idf_c)]).tocsr()
+    idfs, coef, intercept = _fit([c[~held] for c in counts], y[~held], settings, n_classes)
+    x = _features(counts, idfs, settings, rows=held)
     scores = np.asarray(x @ coef.T) + intercept
     if scores.shape[1] == 1:
         scores = np.hstack([-scores, scores])
