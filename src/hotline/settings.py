@@ -216,6 +216,8 @@ CACHES = {
 # Background jobs are rows in the database, run by `hotline worker` (hotline.workorders.tasks).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 HOTLINE_SWEEP_MINUTES = int(os.environ.get("HOTLINE_SWEEP_MINUTES", "5"))
+# The leader's month figures: a month slow to compute may be shown from a snapshot this old (seconds).
+HOTLINE_DASHBOARD_MAX_AGE = int(os.environ.get("HOTLINE_DASHBOARD_MAX_AGE", "120"))
 # Where reminders go besides the desk: dotted paths of callables taking a Notification
 # (hotline.workorders.notify); e.g. HOTLINE_NOTIFIERS=hotline.workorders.notify.email_notifier
 HOTLINE_NOTIFIERS = [p for p in os.environ.get(

@@ -1,5 +1,6 @@
 """领导驾驶舱: the month's figures link to their cases, charts are inline SVG, special reports get an
 instruction recorded on the report and the case, and cases a leader takes carry the leader-day tag."""
+import datetime as dt
 import re
 
 import pytest
@@ -147,3 +148,44 @@ def test_leader_page_queries_do_not_grow_with_reports(leader, city, django_asser
     leader.get(URL)
     with django_assert_max_num_queries(12):
         assert leader.get(URL).status_code == 200
+
+
+def _total(client, month: str) -> str:
+    body = client.get(URL + f"?month={month}").content.decode()
+    return re.search(r'<span class="ld-num">(\d+)</span><span class="ld-label">受理总量', body).group(1)
+
+
+def test_a_month_slow_to_compute_is_served_from_a_recent_snapshot_with_its_time(leader, city, settings):
+    from hotline.bulletin import dashboard
+
+    settings.HOTLINE_DASHBOARD_MAX_AGE = 120
+    first = city.dispatched()
+    month = _month(first)
+    assert _total(leader, month) == "1"
+    key = dashboard._key(dashboard.Month.parse(month), "hotline")
+    snap = cache.get(key)
+    snap.data.seconds = dashboard.SLOW_SECONDS + 5  # as if the month took seconds to scan
+    cache.set(key, snap)
+    city.dispatched()
+    body = leader.get(URL + f"?month={month}").content.decode()
+    assert "数据截至" in body and _total(leader, month) == "1"  # the snapshot, not a new scan
+    snap = cache.get(key)
+    snap.data.as_of -= dt.timedelta(seconds=121)
+    cache.set(key, snap)
+    assert _total(leader, month) == "2"  # too old: recomputed
+
+
+def test_the_worker_refreshes_only_watched_snapshots_that_writes_made_stale(leader, city):
+    from django.utils import timezone
+
+    from hotline.bulletin import dashboard
+    from hotline.bulletin.tasks import refresh_dashboards
+
+    today = timezone.localdate()
+    current = dashboard.Month(today.year, today.month)
+    assert refresh_dashboards.call() == []  # nobody looked: nothing computed
+    city.dispatched()
+    _total(leader, str(current))
+    assert refresh_dashboards.call() == []  # nothing written since
+    city.dispatched()
+    assert refresh_dashboards.call() == [f"{current}:hotline"]

@@ -125,3 +125,14 @@ def test_queries_bounded(client, city, reviewer, django_assert_max_num_queries):
     order = _replied(city)
     with django_assert_max_num_queries(32):  # incl. audit rows and the reply-quality flags (constant)
         client.get(f"{URL}?case={order.number}")
+
+
+def test_a_reply_waiting_past_its_deadline_says_so_in_words_not_minus_days(client, city, reviewer):
+    import datetime as dt
+
+    from hotline.workorders.models import WorkOrder
+
+    order = _replied(city)
+    WorkOrder.objects.filter(pk=order.pk).update(deadline=order.received_at - dt.timedelta(days=14))
+    row = next(r for r in client.get(URL).content.decode().split("<tr") if order.number in r)
+    assert "已过时限" in row and "个工作日" in row and ">-" not in row

@@ -37,3 +37,14 @@ def write_csv(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> Pat
 @pytest.fixture
 def train_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "train.csv", ["text", "label"], labelled_rows())
+
+
+@pytest.fixture
+def models_in_tmp(settings, tmp_path):
+    """Model files under a fresh data directory, and no model cached from another test."""
+    from hotline.intelligence.selectors import forget_models
+
+    settings.DATA_DIR = tmp_path
+    forget_models()
+    yield tmp_path
+    forget_models()

@@ -9,8 +9,7 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import timezone
 
-from hotline.directory.models import Role
-from hotline.intelligence.selectors import forget_models
+from hotline.directory.models import Category, Role
 from hotline.workorders.services import transition
 from tests.intelligence.test_hotspots import NOISE, OTHER
 from tests.intelligence.test_routing import history  # noqa: F401  (fixture)
@@ -21,11 +20,8 @@ TOPIC = "/intel/topic/"
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    forget_models()
-    yield
-    forget_models()
+def _data_dir(models_in_tmp):
+    return models_in_tmp
 
 
 def _scores(html: str) -> list[str]:
@@ -173,3 +169,17 @@ def test_reply_flags_include_shows_reasons_for_the_reviewer_not_another_unit(cit
     assert "答复过短" in html and "未记录与诉求人联系" in html and "不会自动退回" in html
     other = _render_flags(city.user("handler_b"), order)
     assert "答复过短" not in other
+
+
+def test_a_suggestion_of_the_intake_taxonomy_offers_to_fill_both_levels(client, city, history, settings):  # noqa: F811
+    settings.HOTLINE_INTAKE_TAXONOMY = "test"
+    call_command("classify", "train", "--from-cases", "--target", "category")
+    client.force_login(city.user(Role.OPERATOR))
+    html = client.get(SUGGEST, {"content": "学校老师补课收费，幼儿园招生"}).content.decode()
+    cats = history[0]
+    assert (f'data-apply-category="{cats["教育文体"].parent_id}" '
+            f'data-apply-subcategory="{cats["教育文体"].pk}"') in html
+    settings.HOTLINE_INTAKE_TAXONOMY = "elsewhere"
+    Category.objects.create(taxonomy="elsewhere", name="其他")
+    html = client.get(SUGGEST, {"content": "学校老师补课收费，幼儿园招生"}).content.decode()
+    assert "data-apply-category" not in html and _scores(html)  # shown, but not offered for a form it does not fit

@@ -69,3 +69,19 @@ def test_surge_alerts_are_for_supervisor_and_leader_only(city):
     assert surge_alerts(city.user("supervisor"), day=today)
     assert surge_alerts(city.user("operator"), day=today) == []
     assert surge_alerts(city.user("handler_a"), day=today) == []
+
+
+def test_growth_compares_the_halves_of_the_period_so_far(city):
+    """A topic whose cases all came in the later half of the month so far is rising, however close together."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hotline.intelligence.selectors import hot_topics
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=10)
+    for t in NOISE:
+        city.dispatched(unit=city.unit_a, title=t, content=t)
+    [topic] = [t for t in hot_topics(city.user("supervisor"), start=start, end=today) if "丽发新城" in t.name]
+    assert topic.growth == 1

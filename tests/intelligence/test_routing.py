@@ -7,18 +7,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hotline.directory.models import Category
-from hotline.intelligence.selectors import forget_models, suggest_categories, suggest_units
+from hotline.intelligence.selectors import suggest_categories, suggest_units
 from hotline.workorders.models import Status, WorkOrder
 from tests.api.conftest import intake_body, post_json, wechat  # noqa: F401  (fixture)
 from tests.intelligence.conftest import SUBJECTS, sentence
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    forget_models()
-    yield
-    forget_models()
+def _data_dir(models_in_tmp):
+    return models_in_tmp
 
 
 @pytest.fixture

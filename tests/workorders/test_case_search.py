@@ -69,3 +69,30 @@ def test_unknown_filter_values_are_ignored_not_a_500(client, city, three):
     c = login(client, city.user("supervisor"))
     resp = c.get("/cases/?status=nonsense&unit=abc&q=" + "x" * 500)
     assert resp.status_code == 200
+
+
+def test_the_last_digits_of_a_case_number_find_it(client, city, three):
+    c = login(client, city.user("supervisor"))
+    body = c.get(f"/cases/?q={three[1].number[-6:]}").content.decode()
+    assert three[1].number in body and three[0].number not in body
+
+
+@pytest.mark.parametrize("desk, role", [("/desk/unit/", "handler_a"), ("/desk/dispatch/", "dispatcher"),
+                                        ("/desk/supervise/?tab=overdue", "supervisor")])
+def test_every_desk_searches_by_the_same_rule(client, city, desk, role):
+    """Name, phone tail and number tail find the same case on every desk (one search for all)."""
+    from django.db.models import F
+
+    from hotline.workorders.models import Status
+
+    wanted = city.dispatched(unit=city.unit_a, citizen_phone="13977778888", citizen_name="孙七")
+    other = city.dispatched(unit=city.unit_a, citizen_phone="13900001111", citizen_name="周八")
+    if "dispatch" in desk:
+        WorkOrder.objects.filter(pk__in=[wanted.pk, other.pk]).update(status=Status.NEW, unit=None)
+    if "overdue" in desk:
+        WorkOrder.objects.filter(pk__in=[wanted.pk, other.pk]).update(overdue=True, deadline=F("received_at"))
+    c = login(client, city.user(role))
+    sep = "&" if "?" in desk else "?"
+    for q in ("孙七", "8888", wanted.number[-6:], wanted.number):
+        body = c.get(f"{desk}{sep}q={q}").content.decode()
+        assert wanted.number in body and other.number not in body, (desk, q)

@@ -16,6 +16,7 @@ CASES = "26"  # two per status on average; the first 13 take each status once
 @pytest.fixture
 def run_demo(db, settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
+    settings.DATA_DIR = tmp_path  # suggestion models are written under it
 
     def run(*extra: str) -> str:
         out = io.StringIO()
@@ -104,3 +105,14 @@ def test_demo_serves_with_gunicorn_and_starts_the_worker(run_demo, monkeypatch):
     assert argv[1:4] == ["-m", "gunicorn", "hotline.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
     assert argv[argv.index("--workers") + 1] == "2"
+
+
+def test_demo_trains_suggestion_models_only_with_enough_closed_cases_and_keeps_them(run_demo, settings):
+    from hotline.intelligence import routing
+
+    output = run_demo()
+    assert "分类建议模型：已结案工单太少" in output and not routing.model_path("category").exists()
+    routing.model_path("unit").parent.mkdir(parents=True, exist_ok=True)
+    routing.model_path("unit").write_bytes(b"kept")  # a model the city trained: a re-run must not replace it
+    assert "派单建议模型：已有，沿用" in run_demo()
+    assert routing.model_path("unit").read_bytes() == b"kept"

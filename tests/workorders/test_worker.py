@@ -44,7 +44,7 @@ def test_worker_runs_the_sweep_and_overdue_cases_reach_handler_and_supervisor(ci
     assert order.overdue and Event.objects.filter(order=order, kind="overdue").count() == 1
     assert {n.user.username for n in Notification.objects.filter(order=order)} == {"handler_a", "supervisor"}
     assert {n.user.username for n in notifier} == {"handler_a", "supervisor"}
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3  # sweep, chain check, pruning
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 4  # sweep, chain check, pruning, dashboards
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,9 +59,10 @@ def test_a_reminder_before_the_deadline_and_nothing_twice(city, notifier):
 
 def test_periodic_jobs_are_enqueued_only_when_due(db):
     now = timezone.now()
-    assert len(enqueue_due(now=now)) == 3
+    assert len(enqueue_due(now=now)) == 4
     assert enqueue_due(now=now + dt.timedelta(minutes=1)) == []
-    assert enqueue_due(now=now + dt.timedelta(minutes=6)) == ["hotline.workorders.tasks.deadline_sweep"]
+    assert enqueue_due(now=now + dt.timedelta(minutes=6)) == ["hotline.workorders.tasks.deadline_sweep",
+                                                             "hotline.bulletin.tasks.refresh_dashboards"]
 
 
 def test_desk_inbox_shows_only_the_user_s_own_notifications(city, notifier):

@@ -1,19 +1,25 @@
 """The leader's month at a glance (领导驾驶舱): one read of the month's figures, cached.
 
 Every figure is one the drill-down (`figure_orders`) can list the cases of. Computing the month scans
-all of its cases (a million in a big city), so the result is cached under a key that includes the
-newest event's id and the newest case's id: any write anywhere makes the next view recompute, while a
-dashboard left open and refreshed between writes costs a few index lookups. Closed months' callback
-figures (the satisfaction trend) never change once the month is over and are cached for a day.
+all of its cases (a million in a big city), so the result is kept as a snapshot stamped with the
+newest event's id and the newest case's id. A view with the same stamp (nothing written since) costs
+a few index lookups. After a write the snapshot is recomputed on the spot when that is quick (under
+SLOW_SECONDS, e.g. any month of an ordinary city); a month slow to compute is served from a snapshot up
+to HOTLINE_DASHBOARD_MAX_AGE seconds old, with its time on the page, and `hotline worker` refreshes the
+current month's snapshots every minute (bulletin.tasks.refresh_dashboards), so under a steady stream of
+writes no leader waits for the scan. Closed months' callback figures (the satisfaction trend) never
+change once the month is over and are cached for a day.
 """
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -26,6 +32,7 @@ from hotline.workorders.models import OPEN_STATUSES, Action, Event, WorkOrder
 TREND_MONTHS = 12
 TOP_CHANNELS = 4  # the rest of the channels are summed as 其他渠道
 LEADER_DAY_TAG = "leader_day"
+SLOW_SECONDS = 1.0  # a month that computes faster than this is always shown as of now
 
 
 @dataclass
@@ -44,6 +51,14 @@ class LeaderMonth:
     top_categories: list[dict[str, Any]]
     hot_items: list[dict[str, Any]]
     trend: list[tuple[Month, Decimal | None, int]] = field(default_factory=list)  # (month, rate, reached)
+    as_of: dt.datetime | None = None  # when the figures were computed
+    seconds: float = 0.0  # how long computing them took
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    stamp: tuple[int, int]
+    data: LeaderMonth
 
 
 def _stamp() -> tuple[int, int]:
@@ -53,12 +68,33 @@ def _stamp() -> tuple[int, int]:
 
 
 def leader_month(month: Month, box: str = "hotline") -> LeaderMonth:
-    key = f"leader-month:{month}:{box}:{'-'.join(map(str, _stamp()))}"
-    found = cache.get(key)
-    if found is None:
-        found = _compute(month, box)
-        cache.set(key, found, 3600)
-    return found
+    """The month's figures: as of now, or from a snapshot at most HOTLINE_DASHBOARD_MAX_AGE old when
+    the month is slow to compute (see the module's docstring)."""
+    stamp = _stamp()
+    snap = cache.get(_key(month, box))
+    if isinstance(snap, _Snapshot) and (snap.stamp == stamp or _recent_enough(snap.data)):
+        return snap.data
+    return refresh_leader_month(month, box, stamp=stamp)
+
+
+def refresh_leader_month(month: Month, box: str = "hotline", *, stamp: tuple[int, int] | None = None) -> LeaderMonth:
+    """Compute the month's figures now and keep them as the snapshot."""
+    stamp = stamp or _stamp()
+    started = time.perf_counter()
+    data = _compute(month, box)
+    data.as_of, data.seconds = timezone.now(), time.perf_counter() - started
+    cache.set(_key(month, box), _Snapshot(stamp, data), 86400)
+    return data
+
+
+def _key(month: Month, box: str) -> str:
+    return f"leader-month:{month}:{box}"
+
+
+def _recent_enough(data: LeaderMonth) -> bool:
+    max_age = float(getattr(settings, "HOTLINE_DASHBOARD_MAX_AGE", 120))
+    return (data.seconds >= SLOW_SECONDS and data.as_of is not None
+            and (timezone.now() - data.as_of).total_seconds() < max_age)
 
 
 def _compute(month: Month, box: str) -> LeaderMonth:

@@ -33,6 +33,7 @@ DESKS: dict[str, Desk] = {
 HOME_DESK: dict[str, str] = {
     Role.OPERATOR: "operator", Role.DISPATCHER: "dispatch", Role.UNIT_HANDLER: "unit",
     Role.REVIEWER: "review", Role.CALLBACK: "callback", Role.SUPERVISOR: "supervise", Role.LEADER: "leader",
+    Role.KB_EDITOR: "kb",  # the knowledge editor works on the articles awaiting review
 }
 
 

@@ -29,6 +29,14 @@ def category_roots(taxonomy: str) -> list[Category]:
     return list(Category.objects.filter(taxonomy=taxonomy, parent__isnull=True).order_by("id"))
 
 
+def intake_placement(category_ids: list[int]) -> dict[int, tuple[int, int | None]]:
+    """Where each category goes on the intake form: (一级分类 id, 二级分类 id or None), for categories of
+    the intake taxonomy at the first or second level; others are left out (they cannot be chosen there)."""
+    rows = Category.objects.filter(pk__in=category_ids, taxonomy=intake_taxonomy()).values_list(
+        "pk", "parent_id", "parent__parent_id")
+    return {pk: (pk, None) if parent is None else (parent, pk) for pk, parent, grand in rows if grand is None}
+
+
 def category_children(parent_id: int) -> list[Category]:
     return list(Category.objects.filter(parent_id=parent_id).order_by("id"))
 

@@ -129,8 +129,12 @@ def _representative_order(members: list[int], messages: Sequence[Message], keep:
     return best + sorted(keep - set(best))
 
 
-def hot_topics(messages: Sequence[Message], *, limit: int = 10, min_count: int = 3) -> list[Topic]:
-    """The period's topics with at least `min_count` messages, hottest first (count, then likes, then growth)."""
+def hot_topics(messages: Sequence[Message], *, limit: int = 10, min_count: int = 3,
+               middle: dt.datetime | None = None) -> list[Topic]:
+    """The period's topics with at least `min_count` messages, hottest first (count, then likes, then growth).
+
+    Growth compares the later half of the period with the earlier: `middle` is the period's middle when
+    the caller knows the period (a month so far), else the middle of the messages' own span."""
     if len(messages) < 2:
         return []
     from scipy.sparse.csgraph import connected_components
@@ -141,7 +145,8 @@ def hot_topics(messages: Sequence[Message], *, limit: int = 10, min_count: int =
     for i, c in enumerate(component.tolist()):
         groups.setdefault(c, []).append(i)
     times = [m.at for m in messages if m.at is not None]
-    middle = min(times) + (max(times) - min(times)) / 2 if times else None
+    if middle is None:
+        middle = min(times) + (max(times) - min(times)) / 2 if times else None
     topics = []
     for members in groups.values():
         if len(members) < min_count:

@@ -169,16 +169,18 @@ def hot_topics(user: Any, *, start: dt.date, end: dt.date, limit: int = 10, box:
     qs = visible_orders(user).filter(received_at__gte=since, received_at__lt=until).exclude(status=Status.INVALID)
     if box:
         qs = qs.filter(box=box)
-    return topics_of(qs, limit=limit)
+    from django.utils import timezone
+
+    return topics_of(qs, limit=limit, middle=since + (min(until, timezone.now()) - since) / 2)
 
 
-def topics_of(orders: Any, *, limit: int = 10) -> list[HotTopic]:
+def topics_of(orders: Any, *, limit: int = 10, middle: dt.datetime | None = None) -> list[HotTopic]:
     """Hot topics of a queryset of WorkOrders the caller has already scoped (a user's cases, a bulletin's month)."""
     rows = orders.order_by("received_at").values_list("number", "title", "content", "received_at")
     messages = [hotspots.Message(id=n, title=t, content=c[: hotspots.CONTENT_CHARS], at=at) for n, t, c, at in rows]
     return [HotTopic(name=t.name, place=t.place, problem=t.problem, numbers=t.ids, count=t.count,
                      growth=Decimal(str(t.growth)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-            for t in hotspots.hot_topics(messages, limit=limit)]
+            for t in hotspots.hot_topics(messages, limit=limit, middle=middle)]
 
 
 def case_keys(*, title: str, address: str, category: str) -> list[str]:

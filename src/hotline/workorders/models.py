@@ -139,12 +139,19 @@ class WorkOrder(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["unit", "status"]),
+            # 督办台's units at a glance: the pending statuses' cases by unit, read from the index alone.
+            models.Index(fields=["status", "unit", "overdue", "extension_pending"], name="workorder_status_unit"),
             # The desks' queues (migration 0006_desk_indexes, measured by `hotline bench desks`): a status's
             # cases oldest first; a unit's open cases by deadline; overdue open cases across all units.
             models.Index(fields=["status", "received_at", "id"], name="workorder_desk_queue"),
             models.Index(fields=["unit", "status", "deadline"], name="workorder_unit_inbox"),
             models.Index(fields=["overdue", "status", "deadline", "id"], name="workorder_overdue"),
+            # Overdue cases newest first (case list "仅超期") and by deadline (督办台 超期工单): partial on the
+            # flag, because SQLite reads a bare boolean condition ("WHERE overdue") as a scan of any index
+            # that starts with the column, never a seek.
+            models.Index(fields=["received_at", "id"], condition=models.Q(overdue=True), name="workorder_overdue_recent"),
+            models.Index(fields=["deadline", "id", "status"], condition=models.Q(overdue=True),
+                         name="workorder_overdue_due"),
             models.Index(fields=["citizen_phone"], name="workorder_phone"),  # search by the caller's number
             models.Index(PhoneTail("citizen_phone"), name="workorder_phone_tail"),  # ... or its last four digits
             # Covering for the bulletin's month scan (bulletin.selectors.month_cube): no table reads.

@@ -17,15 +17,22 @@ class Periodic:
     every: dt.timedelta
 
 
-def periodic_jobs() -> list[Periodic]:
-    from hotline.workorders import tasks
+# Dotted path of each periodic task and its period in seconds. Named here by path (imported when the
+# worker runs) so the scheduler does not depend on the apps whose jobs it runs.
+PERIODIC = [
+    ("hotline.workorders.tasks.deadline_sweep", None),  # every HOTLINE_SWEEP_MINUTES
+    ("hotline.workorders.tasks.verify_chains", 86400),
+    ("hotline.workorders.tasks.prune_task_results", 86400),
+    ("hotline.bulletin.tasks.refresh_dashboards", 60),
+]
 
-    sweep_minutes = int(getattr(settings, "HOTLINE_SWEEP_MINUTES", 5))
-    return [
-        Periodic(tasks.deadline_sweep, dt.timedelta(minutes=sweep_minutes)),
-        Periodic(tasks.verify_chains, dt.timedelta(days=1)),
-        Periodic(tasks.prune_task_results, dt.timedelta(days=1)),
-    ]
+
+def periodic_jobs() -> list[Periodic]:
+    from django.utils.module_loading import import_string
+
+    sweep = dt.timedelta(minutes=int(getattr(settings, "HOTLINE_SWEEP_MINUTES", 5)))
+    return [Periodic(import_string(path), dt.timedelta(seconds=every) if every else sweep)
+            for path, every in PERIODIC]
 
 
 def enqueue_due(*, now: dt.datetime | None = None) -> list[str]:

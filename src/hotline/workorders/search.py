@@ -14,13 +14,19 @@ from hotline.directory.models import Role, User
 from hotline.workorders.models import PhoneTail, WorkOrder
 
 NUMBER = re.compile(r"^(RX|XX)\d{4,}$", re.IGNORECASE)
+FULL_NUMBER_LENGTH = 16  # RX + yyyymmdd + six-digit sequence
 PHONE = re.compile(r"^\+?\d{7,15}$")
 TAIL = re.compile(r"^\d{4}$")
+SEQUENCE = re.compile(r"^\d{5,6}$")  # the end of a case number, as people read it out ("000047")
 QUERY_MAX = 60
 
 
 def search(qs: QuerySet[WorkOrder], *, user: User, q: str) -> QuerySet[WorkOrder]:
-    """Narrow `qs` (already scoped to `user`) to the cases `q` designates; empty q leaves it as it is."""
+    """Narrow `qs` (already scoped to `user`) to the cases `q` designates; empty q leaves it as it is.
+
+    Every desk and the case list use this one rule: a case number (whole, or its start with the RX/XX
+    prefix, or its last five or six digits), a phone number (whole, or its last four digits), the
+    citizen's name, or else words of the appeal."""
     q = (q or "").strip()[:QUERY_MAX]
     if not q:
         return qs
@@ -29,9 +35,12 @@ def search(qs: QuerySet[WorkOrder], *, user: User, q: str) -> QuerySet[WorkOrder
     if NUMBER.match(compact):
         number = compact.upper()
         # A full number hits the unique index; a prefix lists that day's (or month's) cases.
-        return qs.filter(number=number) if len(number) >= 16 else qs.filter(number__startswith=number)
+        return (qs.filter(number=number) if len(number) >= FULL_NUMBER_LENGTH
+                else qs.filter(number__startswith=number))
     if PHONE.match(compact):
-        return qs.filter(identity & Q(citizen_phone=compact))
+        return qs.filter(identity & Q(citizen_phone=compact.lstrip("+")))
     if TAIL.match(compact):
         return qs.alias(phone_tail=PhoneTail("citizen_phone")).filter(identity & Q(phone_tail=compact))
+    if SEQUENCE.match(compact):
+        return qs.filter(number__endswith=compact)
     return qs.filter((identity & Q(citizen_name=q)) | Q(content__contains=q))

@@ -15,6 +15,7 @@ from hotline.audit.models import AuditAction
 from hotline.audit.services import record_access
 from hotline.workcalendar.selectors import working_days_left
 from hotline.workcalendar.services import WorkingCalendar
+from hotline.workorders.search import search
 from hotline.workorders.models import (
     TERMINAL_STATUSES, Action, Attachment, CallbackMethod, CallbackResult, CallbackSample, ContactMethod, Event,
     Notification, ReasonCode, Status, WorkOrder,
@@ -178,7 +179,7 @@ def unit_inbox(user: User, *, tab: str, q: str = "", unit_id: int | None = None)
     qs = handler_orders(user).filter(filters.get(tab, filters["open"]))
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)
-    qs = search_orders(user, qs, q)
+    qs = search(qs, user=user, q=q)
     if tab == "returned":
         return qs.order_by("-dispatched_at", "-id")
     return qs.order_by(F("deadline").asc(nulls_last=True), "id")
@@ -204,23 +205,6 @@ def page_of_orders(qs: QuerySet[WorkOrder], *, number: Any, size: int) -> Any:
     return page
 
 
-def search_orders(user: User, qs: QuerySet[WorkOrder], q: str) -> QuerySet[WorkOrder]:
-    """By case number (or part of it) or by phone (the whole number or its last four digits). A unit never
-    finds a confidential citizen by phone: that would tell it who complained."""
-    q = q.strip()
-    if not q:
-        return qs
-    by_number = Q(number__icontains=q)
-    digits = q.replace(" ", "").replace("-", "")
-    if digits.isdigit() and len(digits) >= 4:
-        phone = Q(citizen_phone=digits) | Q(citizen_phone__endswith=digits) if len(digits) == 4 else Q(
-            citizen_phone=digits)
-        if user.role == Role.UNIT_HANDLER:
-            phone &= Q(confidential=False)
-        return qs.filter(by_number | phone)
-    return qs.filter(by_number)
-
-
 @dataclass(frozen=True)
 class Countdown:
     """Working days left before an order's deadline (剩余工作日), as the desks show it."""
@@ -238,6 +222,8 @@ class Countdown:
             return "—"
         if self.overdue:
             return f"超期 {-self.days} 个工作日" if self.days < 0 else "已超期"
+        if self.days < 0:  # past the deadline but no longer the unit's to meet (e.g. replied, awaiting review)
+            return f"已过时限 {-self.days} 个工作日"
         return "今日到期" if self.days == 0 else f"{self.days} 个工作日"
 
 
@@ -365,7 +351,7 @@ REVIEW_TABS: dict[str, tuple[str, Q]] = {
 def review_queue(user: User, *, tab: str, q: str = "") -> QuerySet[WorkOrder]:
     """Replies awaiting review / pending extension requests, oldest appeal first."""
     _, cond = REVIEW_TABS.get(tab, REVIEW_TABS["replies"])
-    qs = search_orders(user, visible_orders(user).filter(cond), q)
+    qs = search(visible_orders(user).filter(cond), user=user, q=q)
     return qs.select_related("unit", "appeal_type").order_by("received_at", "id")
 
 
@@ -423,7 +409,7 @@ def callback_queue(user: User, *, tab: str, q: str = "", month: dt.date | None =
     qs = qs.annotate(last_result=Subquery(latest.values("result")[:1]),
                      last_method=Subquery(latest.values("method")[:1]),
                      calls=Subquery(_callbacks().values("order").annotate(n=Count("pk")).values("n")[:1]))
-    return search_orders(user, qs, q).select_related("unit", "appeal_type").order_by("received_at", "id")
+    return search(qs, user=user, q=q).select_related("unit", "appeal_type").order_by("received_at", "id")
 
 
 def callback_tab_counts(user: User, *, month: dt.date) -> dict[str, int]:
@@ -521,24 +507,12 @@ def dispatch_queue(
     if category_ids is not None:
         qs = qs.filter(category_id__in=category_ids)
     if q.strip():
-        qs = qs.filter(search_filter(q))
+        qs = search(qs, user=user, q=q)
     if disputed:
         returned = Event.objects.filter(kind="return", order__status__in=QUEUE_STATUSES) \
             .values("order_id").annotate(n=Count("id")).filter(n__gte=DISPUTED_BOUNCES).values("order_id")
         qs = qs.filter(pk__in=returned)
     return qs.select_related("channel", "category", "region", "unit", "appeal_type").order_by("received_at", "id")
-
-
-def search_filter(q: str) -> Q:
-    """Case number (or part of it), a full phone number or its last four digits, or the citizen's name."""
-    q = q.strip()
-    digits = normalize_phone(q)
-    cond = Q(number__icontains=q) | Q(citizen_name=q)
-    if len(digits) == 4 and digits == q:
-        cond |= Q(citizen_phone__endswith=digits)
-    elif len(digits) >= 7:
-        cond |= Q(citizen_phone=digits)
-    return cond
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from hotline.desks.access import desk_view
 from hotline.desks.audit import audit_list, audit_steps
 from hotline.desks.operator.forms import IntakeForm
 from hotline.directory.models import Channel, Role, User
-from hotline.directory.selectors import category_children
+from hotline.directory.selectors import category_children, intake_placement
 from hotline.intelligence.selectors import model_ready, suggest_categories
 from hotline.knowledge.services import take_call_with_knowledge
 from hotline.workorders.intake import KnowledgeUse
@@ -125,6 +125,8 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     asked = bool((title + content).strip())
     top = suggest_categories(title=title, content=content, address=str(request.GET.get("address", ""))[:200],
                              region_id=int(region) if region.isdigit() else None) if asked else []
+    placed = intake_placement([s.pk for s in top])
     return render(request, "intelligence/_category_suggestions.html", {
-        "trained": model_ready("category"), "asked": asked, "suggestions": top,
+        "trained": model_ready("category"), "asked": asked,
+        "suggestions": [(s, placed.get(s.pk)) for s in top],  # (suggestion, where "采用" puts it or None)
     })

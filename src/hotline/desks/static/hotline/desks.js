@@ -60,6 +60,32 @@
         function (box) { box.checked = el.checked; });
     }
   });
+  // 分类建议 "采用": set 一级分类, let htmx load its 二级分类 options, then pick the suggested one.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("button[data-apply-category]");
+    if (!btn) { return; }
+    var parent = document.getElementById("id_category_parent");
+    var child = document.getElementById("id_category");
+    if (!parent || !child) { return; }
+    var sub = btn.getAttribute("data-apply-subcategory");
+    if (sub) {
+      child.addEventListener("htmx:afterSwap", function once() {
+        child.removeEventListener("htmx:afterSwap", once);
+        child.value = sub;
+      });
+    }
+    parent.value = btn.getAttribute("data-apply-category");
+    parent.dispatchEvent(new Event("change", {bubbles: true}));
+  });
+  // 派单台 suggested unit: tick that case and choose the unit in the dispatch form above the queue.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("button[data-pick-unit]");
+    if (!btn || !btn.form) { return; }
+    var box = btn.form.querySelector("input[name=picks][value='" + btn.getAttribute("data-pick-case") + "']");
+    var unit = btn.form.querySelector("select[name$=unit]");
+    if (box) { box.checked = true; }
+    if (unit) { unit.value = btn.getAttribute("data-pick-unit"); unit.dispatchEvent(new Event("change", {bubbles: true})); }
+  });
   function enhanceAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-unit-picker]"), enhanceUnitPicker);
   }

@@ -33,20 +33,39 @@ class Command(BaseCommand):
         if not 0 < options["port"] < 65536:
             raise CommandError("--port: 端口应在 1–65535 之间")
         started = time.monotonic()
-        self.stdout.write("1/4 建立/升级数据库 …")
+        self.stdout.write("1/5 建立/升级数据库 …")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(f"2/4 载入基础数据、岳阳单位名录和演示工单（{options['cases']} 件）…")
+        self.stdout.write(f"2/5 载入基础数据、岳阳单位名录和演示工单（{options['cases']} 件）…")
         try:
             summary = set_up_demo(cases=options["cases"], seed=options["seed"])
         except (DemoRefused, SeedError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write("3/4 收集静态文件 …")
+        self.stdout.write("3/5 训练分类、派单建议模型（首次）…")
+        self.train_suggesters()
+        self.stdout.write("4/5 收集静态文件 …")
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"4/4 完成，用时 {time.monotonic() - started:.0f} 秒。\n")
+        self.stdout.write(f"5/5 完成，用时 {time.monotonic() - started:.0f} 秒。\n")
         self.report(summary, host=options["host"], port=options["port"])
         if options["no_serve"]:
             return
         self.serve(host=options["host"], port=options["port"], workers=options["workers"])
+
+    def train_suggesters(self) -> None:
+        """The desks' category and unit suggestions need models learnt from closed cases: trained once, when
+        the demo city has enough of them (a re-run keeps the models it has)."""
+        from hotline.intelligence import routing
+        from hotline.intelligence.services import CaseTrainingError, train_from_cases
+
+        for target, label in (("category", "分类"), ("unit", "派单")):
+            if routing.model_path(target).exists():
+                self.stdout.write(f"  {label}建议模型：已有，沿用")
+                continue
+            try:
+                result = train_from_cases(target=target)
+            except CaseTrainingError:
+                self.stdout.write(f"  {label}建议模型：已结案工单太少，暂不训练（hotline classify train --from-cases）")
+                continue
+            self.stdout.write(f"  {label}建议模型：学习 {result.rows} 件已结案工单，用时 {result.seconds:.0f} 秒")
 
     def report(self, summary: DemoSummary, *, host: str, port: int) -> None:
         db = settings.DATABASES["default"]
