@@ -58,7 +58,8 @@ def _drop(article_ids: list[int]) -> None:
 
 
 def _add(articles: Sequence[Article]) -> None:
-    docs = [(a, document_terms(title=a.title, body=a.body, keywords=a.keywords)) for a in articles]
+    docs = [(a, document_terms(title=a.title, body=a.body, keywords=a.keywords,
+                                   questions=a.questions)) for a in articles]
     st = state()
     batch_length = sum(d.length for _, d in docs)
     avg = (st.total_length + batch_length) / max(1, st.docs + len(docs))

@@ -37,6 +37,9 @@ class Article(models.Model):
     # The valid_until date whose expiry reminder was sent (the reminder is sent once per date).
     reminded_for = models.DateField(null=True, blank=True, editable=False)
     indexed_length = models.PositiveIntegerField(default=0, editable=False)
+    # Appeal titles of past cases this article answered, one a line, written only by hotline.knowledge.learn
+    # (learned, not authored: not versioned); indexed at QUESTION_WEIGHT so citizens' words find the article.
+    questions = models.TextField("历史诉求标题", blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "知识条目"

@@ -45,13 +45,17 @@ class DocTerms:
 
 TITLE_WEIGHT = 3.0
 KEYWORD_WEIGHT = 2.0
+# Appeal titles of past cases the article answered (hotline.knowledge.learn): the citizens' words for what the
+# article is about, weighed below the article's own text (docs/decisions.md, "vocabulary bridging").
+QUESTION_WEIGHT = 0.5
 
 
-def document_terms(*, title: str, body: str, keywords: str = "") -> DocTerms:
-    """BM25F-style frequencies: a term in the title counts TITLE_WEIGHT times, in the keywords KEYWORD_WEIGHT."""
+def document_terms(*, title: str, body: str, keywords: str = "", questions: str = "") -> DocTerms:
+    """BM25F-style frequencies: a term in the title counts TITLE_WEIGHT times, in the keywords KEYWORD_WEIGHT,
+    in the learned questions QUESTION_WEIGHT."""
     counts: dict[str, float] = {}
     length = 0.0
-    for text, weight in ((title, TITLE_WEIGHT), (keywords, KEYWORD_WEIGHT), (body, 1.0)):
+    for text, weight in ((title, TITLE_WEIGHT), (keywords, KEYWORD_WEIGHT), (body, 1.0), (questions, QUESTION_WEIGHT)):
         found = terms(text)
         length += weight * len(found)
         for term in found:

@@ -1,4 +1,4 @@
-"""`hotline kb import|export|search|reindex|sweep`: the knowledge base from the command line."""
+"""`hotline kb import|export|search|reindex|learn|sweep`: the knowledge base from the command line."""
 from __future__ import annotations
 
 import csv
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         sea.add_argument("--limit", type=int, default=10)
         sea.add_argument("--public", action="store_true", help="public articles only (as a public channel sees)")
         sub.add_parser("reindex", help="rebuild the search index from the articles")
+        sub.add_parser("learn", help="index each article with the titles of past closed cases it answered (reindexes)")
         sub.add_parser("sweep", help="expire articles past their validity and list the expiry reminders due")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -102,6 +103,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         count = rebuild()
         self.stdout.write(f"已重建索引：{count} 条已发布条目，用时 {time.perf_counter() - started:.1f} 秒")
+
+    def do_learn(self, options: dict[str, Any]) -> None:
+        from hotline.knowledge.learn import learn_from_history
+
+        started = time.perf_counter()
+        count = learn_from_history()
+        self.stdout.write(f"已从历史工单学习：{count} 条条目获得历史诉求标题，用时 {time.perf_counter() - started:.1f} 秒")
 
     def do_sweep(self, options: dict[str, Any]) -> None:
         from hotline.knowledge.services import expire_articles, send_expiry_reminders
