@@ -51,6 +51,16 @@ def test_a_direct_answer_names_its_article_from_history(kb):
     assert titles("喇叭太吵") == ["村村响播放安排"]
 
 
+def test_a_confidential_case_teaches_nothing(kb):
+    article = publish_article(kb, title="村村响播放安排", body=BROADCAST)
+    services.answer_directly(actor=kb.user("operator"), article=article, query="村村响",
+                             fields={"channel": kb.channel, "citizen_name": "张三", "citizen_phone": "13812345678",
+                                     "confidential": True, "title": "喇叭太吵", "content": "村里喇叭太吵",
+                                     "appeal_type": kb.appeal_type})
+    assert learn_from_history() == 0
+    assert Article.objects.get(pk=article.pk).questions == ""
+
+
 def test_the_bench_never_learns_from_the_queried_fold():
     rows = [{"id": str(i), "title": f"t{i}", "reply": f"r{i}"} for i in range(23)]
     for fold in range(FOLDS):

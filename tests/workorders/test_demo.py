@@ -112,7 +112,21 @@ def test_demo_trains_suggestion_models_only_with_enough_closed_cases_and_keeps_t
 
     output = run_demo()
     assert "分类建议模型：已结案工单太少" in output and not routing.model_path("category").exists()
-    routing.model_path("unit").parent.mkdir(parents=True, exist_ok=True)
-    routing.model_path("unit").write_bytes(b"kept")  # a model the city trained: a re-run must not replace it
+    from hotline.intelligence.classifier import TextClassifier
+
+    path = routing.model_path("unit")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    TextClassifier.train([("路灯 不亮", ""), ("噪音 扰民", "")] * 3, ["a", "b"] * 3).save(path)
+    kept = path.read_bytes()  # a model the city trained: a re-run must not replace it
     assert "派单建议模型：已有，沿用" in run_demo()
-    assert routing.model_path("unit").read_bytes() == b"kept"
+    assert path.read_bytes() == kept
+
+
+def test_demo_does_not_keep_an_unusable_model_file(run_demo):
+    from hotline.intelligence import routing
+
+    path = routing.model_path("unit")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"an older format")
+    output = run_demo()
+    assert "派单建议模型：已有" not in output and "派单建议模型：已结案工单太少" in output

@@ -77,16 +77,20 @@ def learn_questions(*, cases: Iterable[PastCase], cited: Iterable[tuple[int, str
 
 
 def history() -> tuple[list[PastCase], list[tuple[int, str]]]:
-    """The city's closed cases (title, the unit's last reply) and the direct answers' citations."""
+    """The city's closed cases (title, the unit's last reply) and the direct answers' citations.
+
+    A confidential citizen's case teaches nothing: its words would become searchable through every channel,
+    the public ones included."""
     last: dict[int, PastCase] = {}
-    events = (Event.objects.filter(kind=Action.REPLY, order__status=Status.CLOSED)
+    events = (Event.objects.filter(kind=Action.REPLY, order__status=Status.CLOSED, order__confidential=False)
               .order_by("order_id", "seq").values_list("order_id", "order__title", "data"))
     for order_id, title, data in events.iterator(chunk_size=2000):
         text = (data or {}).get("text") or ""
         if title and text:
             last[order_id] = PastCase(title=title, reply=text)
     cited = [(article_id, title or query) for article_id, title, query
-             in Citation.objects.values_list("article_id", "order__title", "query") if title or query]
+             in Citation.objects.filter(order__confidential=False).values_list("article_id", "order__title", "query")
+             if title or query]
     return list(last.values()), cited
 
 

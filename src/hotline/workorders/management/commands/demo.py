@@ -52,12 +52,13 @@ class Command(BaseCommand):
 
     def train_suggesters(self) -> None:
         """The desks' category and unit suggestions need models learnt from closed cases: trained once, when
-        the demo city has enough of them (a re-run keeps the models it has)."""
-        from hotline.intelligence import routing
+        the demo city has enough of them (a re-run keeps the usable models it has)."""
+        from hotline.intelligence.selectors import model_ready
         from hotline.intelligence.services import CaseTrainingError, train_from_cases
 
         for target, label in (("category", "分类"), ("unit", "派单")):
-            if routing.model_path(target).exists():
+            # A model file of an older format (or a damaged one) is not usable: train again rather than keep it.
+            if model_ready(target):
                 self.stdout.write(f"  {label}建议模型：已有，沿用")
                 continue
             try:
