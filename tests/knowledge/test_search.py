@@ -65,3 +65,11 @@ def test_internal_articles_never_reach_public_search(kb):
 
 def test_nothing_for_an_empty_or_unrelated_query(base):
     assert keys("") == [] and keys("   ") == [] and keys("zzzz") == []
+
+
+def test_a_district_code_in_the_query_outweighs_shared_wording(base, kb, monkeypatch):
+    publish_article(kb, title="A2区道路积水处理", body="A2区城管局已安排疏通排水管道。")
+    publish_article(kb, title="A6区道路积水严重", body="A6区已疏通排水管道。")
+    assert keys("A2区道路积水严重")[0] == "A2区道路积水处理"
+    monkeypatch.setattr("hotline.knowledge.search.CODE_WEIGHT", 1.0)  # the rule under test: without it, wording wins
+    assert keys("A2区道路积水严重")[0] == "A6区道路积水严重"
