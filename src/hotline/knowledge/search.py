@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from hotline.directory.models import Unit
 from hotline.knowledge.models import Article, ArticleStatus, IndexState, Posting, SynonymGroup, Term, split_words
-from hotline.knowledge.tokens import normalize, terms
+from hotline.knowledge.tokens import is_code, normalize, terms
 
 MAX_POSTINGS = 1500
 SYNONYM_WEIGHT = 0.6
@@ -32,7 +32,6 @@ MAX_CANDIDATES = 2000
 # A Latin/digit run in a query (A2区, J4县, 28路, 58车贷) names the place or thing asked about; replies that
 # name another district outranked the right one (docs/decisions.md, "Knowledge recall: where the misses are").
 CODE_WEIGHT = 2.0
-_CODE = re.compile(r"^[a-z0-9]+$")
 
 
 @dataclass
@@ -64,7 +63,7 @@ def query_terms(text: str, synonyms: list[str] | None = None) -> dict[str, float
     synonyms = synonyms_of(text) if synonyms is None else synonyms
     for source, factor in [(text, 1.0)] + [(s, SYNONYM_WEIGHT) for s in synonyms]:
         for term in set(terms(source)):
-            weight = factor * (CODE_WEIGHT if _CODE.match(term) else 1.0)
+            weight = factor * (CODE_WEIGHT if is_code(term) else 1.0)
             weights[term] = max(weights[term], weight)
     return dict(weights)
 

@@ -37,6 +37,11 @@ def terms(text: str) -> list[str]:
     return out
 
 
+def is_code(term: str) -> bool:
+    """Whether a term (from terms()) is a Latin/digit run (a district, route or case code), not CJK."""
+    return not _CJK.match(term)
+
+
 @dataclass(frozen=True)
 class DocTerms:
     counts: dict[str, float]  # term -> field-weighted frequency
