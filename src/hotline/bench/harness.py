@@ -114,25 +114,47 @@ class Server:
 @contextmanager
 def gunicorn(*, workers: int = 2, threads: int = 4, ready_path: str = "/api/openapi.json",
              timeout: float = 60) -> Iterator[Server]:
-    """A production gunicorn (gthread workers, keep-alive) on a free local port, same environment and database."""
+    """A production gunicorn (gthread workers, keep-alive) on a free local port, same environment and database.
+
+    gunicorn runs in its own process group with its output in a log file: a worker that outlives its
+    arbiter must neither keep the benchmark's output pipe open (the parent would wait for EOF forever)
+    nor survive the benchmark. The log's tail is printed when the server fails.
+    """
     port = free_port()
     cmd = [
         sys.executable, "-m", "gunicorn", "hotline.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
         "--keep-alive", "30", "--log-level", "warning",
     ]
-    proc = subprocess.Popen(cmd, env=dict(os.environ))
-    server = Server("127.0.0.1", port)
-    try:
-        _wait_ready(server, proc, ready_path, timeout)
-        yield server
-    finally:
-        proc.send_signal(signal.SIGINT)  # quick shutdown: nothing is in flight any more
+    with tempfile.TemporaryFile(mode="w+", prefix="hotline-gunicorn-") as log:
+        proc = subprocess.Popen(cmd, env=dict(os.environ), stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        server = Server("127.0.0.1", port)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _wait_ready(server, proc, ready_path, timeout)
+            yield server
+        except BaseException:
+            log.seek(0)
+            tail = log.read()[-2000:]
+            if tail.strip():
+                sys.stderr.write(f"gunicorn log (last lines):\n{tail}\n")
+            raise
+        finally:
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT (quick shutdown: nothing is in flight any more), then SIGKILL the whole group after 30 s."""
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:  # workers left behind by an arbiter that died or hung
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 def _wait_ready(server: Server, proc: subprocess.Popen[bytes], path: str, timeout: float) -> None:
