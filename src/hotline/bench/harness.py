@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -94,6 +95,29 @@ def respawn_in_throwaway(argv: Sequence[str], out: Output, *, keep: bool = False
             out.write(f"throwaway database kept in {directory}\n")
         else:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_per_database(name: str, options: dict[str, Any], out: Output, *, sqlite: bool = True) -> None:
+    """Run `hotline bench <name> --orders N --repeat R` again in a child per bench database.
+
+    The bench database is a reusable SQLite file (`--db`, default in the temp directory) and, with
+    `--postgres URL`, a PostgreSQL database whose name contains "bench" (the bench fills it, never empties it).
+    """
+    out.write(machine_line() + "\n")
+    db = options["db"] or os.path.join(tempfile.gettempdir(), f"hotline-bench-{name}-{options['orders']}.sqlite3")
+    targets = [("SQLite", {"HOTLINE_SQLITE_PATH": db})] if sqlite else []
+    if options["postgres"]:
+        if "bench" not in urlparse(options["postgres"]).path:
+            raise CommandError("--postgres: the database name must contain 'bench' (the bench fills it)")
+        targets.append(("PostgreSQL", {"HOTLINE_DATABASE_URL": options["postgres"]}))
+    for label, extra in targets:
+        out.write(f"== {label} ==\n")
+        out.flush()
+        env = {k: v for k, v in os.environ.items() if k != "HOTLINE_DATABASE_URL"} | extra | {CHILD_ENV: "1"}
+        argv = [sys.executable, "-m", "hotline.cli", "bench", name, "--orders", str(options["orders"]),
+                "--repeat", str(options["repeat"])]
+        if subprocess.run(argv, env=env).returncode != 0:
+            raise CommandError(f"{label} run failed")
 
 
 def free_port() -> int:
