@@ -43,12 +43,35 @@ def read_rows(path: Path, *, need: Sequence[str]) -> list[Row]:
         raise InputFileError(f"{path}: not a readable CSV ({exc})") from None
 
 
+# Other names a column goes by: the shared labelled set's `text_seg`, and the message board's own export
+# (留言编号, 留言主题, 留言详情, 一级标签), so those files are read as they come. The canonical name wins.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("留言编号",),
+    "title": ("留言主题",),
+    "text": ("text_seg", "留言详情"),
+    "label": ("一级标签", "一级分类"),
+}
+
+
+def _canonical(header: list[str]) -> list[str]:
+    """The header with each column's first present alias renamed to its canonical name."""
+    out = list(header)
+    for name, aliases in ALIASES.items():
+        if name in header:
+            continue
+        alias = next((a for a in aliases if a in header), None)
+        if alias is not None:
+            out[header.index(alias)] = name
+    return out
+
+
 def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Row]:
     reader = csv.DictReader(handle)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    given = [h.strip() for h in (reader.fieldnames or [])]
+    header = _canonical(given)
     missing = [c for c in need if c not in header]
     if missing:
-        raise InputFileError(f"{path} line 1: missing column(s) {', '.join(missing)} (header: {','.join(header)})")
+        raise InputFileError(f"{path} line 1: missing column(s) {', '.join(missing)} (header: {','.join(given)})")
     reader.fieldnames = header
     seen: set[str] = set()
     for record in reader:
