@@ -1,6 +1,10 @@
 """Deduplication and stratified splits keep identical texts on one side."""
 from __future__ import annotations
 
+import gzip
+
+import pytest
+
 from hotline.intelligence import labelled
 from hotline.intelligence.labelled import Row
 from hotline.intelligence.text import is_segmented, words
@@ -57,3 +61,13 @@ def test_a_canonical_column_wins_over_its_alias(tmp_path):
     path = _csv(tmp_path, "text,text_seg,label\n原文,分词 文本,甲\n")
     [row] = labelled.read_rows(path, need=["text", "label"])
     assert row.text == "原文"
+
+
+def test_a_gzip_compressed_file_is_read_and_a_damaged_one_is_named(tmp_path):
+    good = tmp_path / "in.csv.gz"
+    good.write_bytes(gzip.compress("text,label\n小区 物业,城乡建设\n".encode()))
+    assert [r.label for r in labelled.read_rows(good, need=["text", "label"])] == ["城乡建设"]
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(gzip.compress("text,label\n小区 物业,城乡建设\n".encode())[:20])
+    with pytest.raises(labelled.InputFileError, match="bad.csv.gz: cannot read"):
+        labelled.read_rows(bad, need=["text", "label"])

@@ -1,7 +1,10 @@
 """Shared machinery for benchmarks: a throwaway SQLite database, a gunicorn server, latency statistics."""
 from __future__ import annotations
 
+import csv
+import gzip
 import http.client
+import io
 import math
 import os
 import shutil
@@ -14,6 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -118,6 +122,13 @@ def run_per_database(name: str, options: dict[str, Any], out: Output, *, sqlite:
                 "--repeat", str(options["repeat"])]
         if subprocess.run(argv, env=env).returncode != 0:
             raise CommandError(f"{label} run failed")
+
+
+def package_csv(name: str, package: str = "hotline.intelligence") -> list[dict[str, str]]:
+    """Rows of a gzip-compressed CSV shipped in `package`'s data folder (the benches' real-data sets)."""
+    data = resources.files(package) / "data" / name
+    with gzip.open(io.BytesIO(data.read_bytes()), "rt", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def free_port() -> int:

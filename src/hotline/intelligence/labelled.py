@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,12 +32,15 @@ class Row:
 
 
 def read_rows(path: Path, *, need: Sequence[str]) -> list[Row]:
-    """Rows of a UTF-8 CSV with a header holding the columns `need` (and optionally `title`)."""
+    """Rows of a UTF-8 CSV (gzip-compressed when the name ends in .gz) with a header holding the columns
+    `need` (and optionally `title`)."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        opened = (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if path.suffix == ".gz"
+                  else path.open(encoding="utf-8-sig", newline=""))
+        with opened as handle:
             return list(_rows(path, handle, need))
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (OSError, EOFError) as exc:  # gzip: BadGzipFile is an OSError, a cut-off file an EOFError
+        raise InputFileError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
     except UnicodeDecodeError:
         raise InputFileError(f"{path}: not UTF-8 text") from None
     except csv.Error as exc:
