@@ -77,7 +77,9 @@ def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Ro
     if missing:
         raise InputFileError(f"{path} line 1: missing column(s) {', '.join(missing)} (header: {','.join(given)})")
     reader.fieldnames = header
-    seen: set[str] = set()
+    # A record exported twice (the board's own sample repeats one) is predicted twice, a row each; one id
+    # naming two different messages is an error, since the output could not say which is which.
+    seen: dict[str, str] = {}
     for record in reader:
         line = reader.line_num
         text = (record.get("text") or "").strip()
@@ -87,13 +89,12 @@ def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Ro
         if "label" in need and not label:
             raise InputFileError(f"{path} line {line}: column label is empty")
         key = (record.get("id") or "").strip() if "id" in need else str(line)
-        if "id" in need:
-            if not key:
-                raise InputFileError(f"{path} line {line}: column id is empty")
-            if key in seen:
-                raise InputFileError(f"{path} line {line}: id {key!r} appears twice")
-            seen.add(key)
-        yield Row(line=line, key=key, title=(record.get("title") or "").strip(), text=text, label=label)
+        title = (record.get("title") or "").strip()
+        if "id" in need and not key:
+            raise InputFileError(f"{path} line {line}: column id is empty")
+        if "id" in need and seen.setdefault(key, f"{title}\n{text}") != f"{title}\n{text}":
+            raise InputFileError(f"{path} line {line}: id {key!r} appears twice with different text")
+        yield Row(line=line, key=key, title=title, text=text, label=label)
 
 
 def deduplicated(rows: Sequence[Row]) -> list[Row]:
