@@ -17,12 +17,17 @@ NO_DB_CHECK = frozenset({
     "--help", "-h", "--version", "demo", "restore", "bench", "collectstatic", "findstatic", "shell", "dbshell",
     "test", "diffsettings", "startapp", "startproject", "compilemessages", "makemessages",
 })
-NO_DB_SUBCOMMANDS = frozenset({("assess", "score")})  # scores a CSV with a shipped scheme, no database needed
+# File in, file out, no database: scoring a CSV with a shipped scheme, and the text classifier on CSV files
+# (`classify train --from-cases` learns from the database's cases, so it is checked).
+NO_DB_SUBCOMMANDS = frozenset({("assess", "score"), ("classify", "train"), ("classify", "predict"),
+                               ("classify", "evaluate")})
 
 
 def needs_migrated_db(args: list[str]) -> bool:
     if not args or args[0] in NO_DB_CHECK:
         return False
+    if tuple(args[:2]) == ("classify", "train") and "--from-cases" in args:
+        return True
     return tuple(args[:2]) not in NO_DB_SUBCOMMANDS
 
 

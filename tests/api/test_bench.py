@@ -19,7 +19,9 @@ def test_intake_bench_runs_end_to_end_in_a_throwaway_database(tmp_path):
     env.pop("HOTLINE_BENCH_CHILD", None)
     result = subprocess.run(
         [sys.executable, "-m", "hotline.cli", "bench", "intake", "--n", "10", "--storm", "5"],
-        env=env, capture_output=True, text=True, timeout=180,
+        # Every wait inside the bench is bounded (server start, requests, the storm's barrier, shutdown);
+        # this outer limit only keeps a defect from stalling the suite.
+        env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
@@ -50,3 +52,12 @@ def test_benchmark_refuses_a_database_it_was_not_started_for(monkeypatch):
 def test_percentile_is_nearest_rank():
     values = [float(v) for v in range(1, 101)]
     assert (percentile(values, 0.50), percentile(values, 0.99), percentile([3.0], 0.99)) == (50.0, 99.0, 3.0)
+
+
+@pytest.mark.parametrize("name", ["assess", "desks"])
+def test_bench_refuses_a_postgres_database_not_named_for_benches(name, tmp_path):
+    # Checked before any child starts: the bench fills its database and must never fill a city's.
+    with pytest.raises(CommandError, match="bench"):
+        call_command("bench", name, "--orders", "1", "--db", str(tmp_path / "b.sqlite3"),
+                     "--postgres", "postgres://hotline@127.0.0.1/hotline_prod")
+    assert not (tmp_path / "b.sqlite3").exists()

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,10 +92,16 @@ def test_empty_label_names_its_line(tmp_path):
         call_command("classify", "train", "--input", str(src), "--model", str(tmp_path / "m"))
 
 
-def test_duplicate_prediction_id_is_refused(train_csv, tmp_path):
+def test_one_id_on_two_different_messages_is_refused(train_csv, tmp_path):
     model = _train(train_csv, tmp_path)
-    with pytest.raises(CommandError, match="line 3: id 'x' appears twice"):
+    with pytest.raises(CommandError, match="line 3: id 'x' appears twice with different text"):
         _predict(model, tmp_path, [("x", "学校"), ("x", "公交")])
+
+
+def test_a_record_exported_twice_is_predicted_twice(train_csv, tmp_path):
+    model = _train(train_csv, tmp_path)
+    rows = _predict(model, tmp_path, [("x", "学校 老师"), ("y", "公交"), ("x", "学校 老师")])
+    assert [r["id"] for r in rows] == ["x", "y", "x"] and rows[0]["label"] == rows[2]["label"]
 
 
 def test_evaluate_prints_accuracy_and_macro_f1_per_fold_and_mean(tmp_path, capsys):
@@ -114,3 +123,25 @@ def test_the_opening_words_outweigh_the_same_number_of_words_later_on(train_csv,
     later = SUBJECTS["教育文体"] + FILLER[2:4]
     out = _predict(model, tmp_path, [("1", " ".join(opening + later)), ("2", " ".join(later + opening))])
     assert [r["label"] for r in out] == ["交通运输", "教育文体"]
+
+
+def test_the_console_command_trains_and_predicts_files_without_any_database(train_csv, tmp_path):
+    """File in, file out: a fresh machine with no database (no `hotline migrate`) can use the classifier."""
+    env = dict(os.environ, HOTLINE_DATA_DIR=str(tmp_path / "data"), HOTLINE_INSECURE_LOCAL="1")
+    env.pop("HOTLINE_DATABASE_URL", None)
+    model = tmp_path / "m.model"
+    src = write_csv(tmp_path / "in.csv", ["id", "text"], [("a", "学校 老师")])
+    for argv in (["train", "--input", str(train_csv), "--model", str(model)],
+                 ["predict", "--model", str(model), "--input", str(src), "--output", str(tmp_path / "out.csv")]):
+        done = subprocess.run([sys.executable, "-m", "hotline.cli", "classify", *argv],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("id,label,score")
+    assert not (tmp_path / "data" / "hotline.sqlite3").exists()
+
+
+def test_learning_from_cases_still_asks_for_a_migrated_database():
+    from hotline.cli import needs_migrated_db
+
+    assert needs_migrated_db(["classify", "train", "--from-cases", "--target", "unit"])
+    assert not needs_migrated_db(["classify", "evaluate", "--input", "x.csv", "--folds", "5"])

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from hotline.adminbase import ReadOnlyAdmin
 from hotline.audit.models import AuditEntry
 
 
@@ -26,19 +27,10 @@ class CitizenPhoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("seq", "at", "actor_name", "ip", "action", "object_repr", "citizen_phone")
     list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), CitizenPhoneFilter)
     search_fields = ("=citizen_phone", "=actor_name", "=object_repr")
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
     list_select_related = ("actor",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

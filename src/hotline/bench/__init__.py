@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.bench import assess, bulletin, desks, duplicates, hotspots, intake, kb, replies, routing
+from hotline.bench import assess, bulletin, classify, desks, duplicates, hotspots, intake, kb, replies, routing
 from hotline.bench.harness import Output
 
 
@@ -34,6 +34,10 @@ REGISTRY: dict[str, Benchmark] = {
     "assess": Benchmark(
         help="assess month over a generated month of N orders (default 1M) vs a plain GROUP BY floor",
         add_arguments=assess.add_arguments, run=assess.run,
+    ),
+    "classify": Benchmark(
+        help="text classifier on the shared labelled set: training time, messages/s (segmented, raw), held-out accuracy",
+        add_arguments=classify.add_arguments, run=classify.run,
     ),
     "routing": Benchmark(
         help="unit/category suggestion: train on simulated 2024-04, top-1/top-3 accuracy on 2024-05 (throwaway SQLite)",

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from typing import Any
-from urllib.parse import urlparse
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from hotline.bench.harness import CHILD_ENV, Output, in_throwaway_process, machine_line, percentile
+from hotline.bench.harness import Output, in_throwaway_process, percentile, run_per_database
 
 TAIL = int(os.environ.get("HOTLINE_BENCH_DESKS_TAIL", "40000"))
 GOAL_MS = 150.0
@@ -42,21 +38,7 @@ def run(options: dict[str, Any], out: Output) -> None:
     if in_throwaway_process():
         _measure(options, out)
         return
-    out.write(machine_line() + "\n")
-    db = options["db"] or os.path.join(tempfile.gettempdir(), f"hotline-bench-desks-{options['orders']}.sqlite3")
-    targets = [] if options["only_postgres"] else [("SQLite", {"HOTLINE_SQLITE_PATH": db})]
-    if options["postgres"]:
-        if "bench" not in urlparse(options["postgres"]).path:
-            raise CommandError("--postgres: the database name must contain 'bench' (the bench fills it)")
-        targets.append(("PostgreSQL", {"HOTLINE_DATABASE_URL": options["postgres"]}))
-    for label, extra in targets:
-        out.write(f"== {label} ==\n")
-        out.flush()
-        env = {k: v for k, v in os.environ.items() if k != "HOTLINE_DATABASE_URL"} | extra | {CHILD_ENV: "1"}
-        argv = [sys.executable, "-m", "hotline.cli", "bench", "desks", "--orders", str(options["orders"]),
-                "--repeat", str(options["repeat"])]
-        if subprocess.run(argv, env=env).returncode != 0:
-            raise CommandError(f"{label} run failed")
+    run_per_database("desks", options, out, sqlite=not options["only_postgres"])
 
 
 def _prepare(want: int, out: Output) -> None:

@@ -1,7 +1,10 @@
 """Shared machinery for benchmarks: a throwaway SQLite database, a gunicorn server, latency statistics."""
 from __future__ import annotations
 
+import csv
+import gzip
 import http.client
+import io
 import math
 import os
 import shutil
@@ -14,8 +17,10 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -96,6 +101,36 @@ def respawn_in_throwaway(argv: Sequence[str], out: Output, *, keep: bool = False
             shutil.rmtree(directory, ignore_errors=True)
 
 
+def run_per_database(name: str, options: dict[str, Any], out: Output, *, sqlite: bool = True) -> None:
+    """Run `hotline bench <name> --orders N --repeat R` again in a child per bench database.
+
+    The bench database is a reusable SQLite file (`--db`, default in the temp directory) and, with
+    `--postgres URL`, a PostgreSQL database whose name contains "bench" (the bench fills it, never empties it).
+    """
+    out.write(machine_line() + "\n")
+    db = options["db"] or os.path.join(tempfile.gettempdir(), f"hotline-bench-{name}-{options['orders']}.sqlite3")
+    targets = [("SQLite", {"HOTLINE_SQLITE_PATH": db})] if sqlite else []
+    if options["postgres"]:
+        if "bench" not in urlparse(options["postgres"]).path:
+            raise CommandError("--postgres: the database name must contain 'bench' (the bench fills it)")
+        targets.append(("PostgreSQL", {"HOTLINE_DATABASE_URL": options["postgres"]}))
+    for label, extra in targets:
+        out.write(f"== {label} ==\n")
+        out.flush()
+        env = {k: v for k, v in os.environ.items() if k != "HOTLINE_DATABASE_URL"} | extra | {CHILD_ENV: "1"}
+        argv = [sys.executable, "-m", "hotline.cli", "bench", name, "--orders", str(options["orders"]),
+                "--repeat", str(options["repeat"])]
+        if subprocess.run(argv, env=env).returncode != 0:
+            raise CommandError(f"{label} run failed")
+
+
+def package_csv(name: str, package: str = "hotline.intelligence") -> list[dict[str, str]]:
+    """Rows of a gzip-compressed CSV shipped in `package`'s data folder (the benches' real-data sets)."""
+    data = resources.files(package) / "data" / name
+    with gzip.open(io.BytesIO(data.read_bytes()), "rt", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -114,25 +149,47 @@ class Server:
 @contextmanager
 def gunicorn(*, workers: int = 2, threads: int = 4, ready_path: str = "/api/openapi.json",
              timeout: float = 60) -> Iterator[Server]:
-    """A production gunicorn (gthread workers, keep-alive) on a free local port, same environment and database."""
+    """A production gunicorn (gthread workers, keep-alive) on a free local port, same environment and database.
+
+    gunicorn runs in its own process group with its output in a log file: a worker that outlives its
+    arbiter must neither keep the benchmark's output pipe open (the parent would wait for EOF forever)
+    nor survive the benchmark. The log's tail is printed when the server fails.
+    """
     port = free_port()
     cmd = [
         sys.executable, "-m", "gunicorn", "hotline.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
         "--keep-alive", "30", "--log-level", "warning",
     ]
-    proc = subprocess.Popen(cmd, env=dict(os.environ))
-    server = Server("127.0.0.1", port)
-    try:
-        _wait_ready(server, proc, ready_path, timeout)
-        yield server
-    finally:
-        proc.send_signal(signal.SIGINT)  # quick shutdown: nothing is in flight any more
+    with tempfile.TemporaryFile(mode="w+", prefix="hotline-gunicorn-") as log:
+        proc = subprocess.Popen(cmd, env=dict(os.environ), stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        server = Server("127.0.0.1", port)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _wait_ready(server, proc, ready_path, timeout)
+            yield server
+        except BaseException:
+            log.seek(0)
+            tail = log.read()[-2000:]
+            if tail.strip():
+                sys.stderr.write(f"gunicorn log (last lines):\n{tail}\n")
+            raise
+        finally:
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT (quick shutdown: nothing is in flight any more), then SIGKILL the whole group after 30 s."""
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:  # workers left behind by an arbiter that died or hung
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 def _wait_ready(server: Server, proc: subprocess.Popen[bytes], path: str, timeout: float) -> None:

@@ -11,10 +11,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import gzip
-import io
 import re
 import time
 from collections import Counter
@@ -23,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from hotline.bench.bulletin import _scale
-from hotline.bench.harness import Output, in_throwaway_process, respawn_in_throwaway, start_throwaway
+from hotline.bench.harness import Output, in_throwaway_process, package_csv, respawn_in_throwaway, start_throwaway
 from hotline.bench.routing import CITY, MONTH, simulate_with_history
 
 # One planted surge per topic the month offers, days away from the scenario's own hotspots, of a size that a city
@@ -54,12 +51,6 @@ def run(options: dict[str, Any], out: Output) -> None:
         planted_surges(out, plants)
 
 
-def _csv(name: str) -> list[dict[str, str]]:
-    data = resources.files("hotline.intelligence") / "data" / name
-    with gzip.open(io.BytesIO(data.read_bytes()), "rt", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _when(text: str) -> dt.datetime | None:
     for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
         try:
@@ -76,7 +67,7 @@ def published(out: Output) -> None:
     from hotline.intelligence.hotspots import Message, hot_topics
     from hotline.intelligence.text import words
 
-    rows = _csv("messages_for_hotspots.csv.gz")
+    rows = package_csv("messages_for_hotspots.csv.gz")
     messages = [Message(id=r["留言编号"], title=r["留言主题"], content=r["留言详情"], at=_when(r["留言时间"]),
                         likes=int(r["点赞数"] or 0)) for r in rows]
     clock, cpu = time.perf_counter(), time.process_time()
@@ -88,7 +79,7 @@ def published(out: Output) -> None:
         out.write(f"  {rank:2}. {t.name}  ({t.count} messages, {t.likes} likes)\n")
     top5 = [" ".join(titles[i] for i in t.ids) for t in topics[:5]]
     tables: dict[str, list[dict[str, str]]] = {}
-    for r in _csv("published_hotspot_top5.csv.gz"):
+    for r in package_csv("published_hotspot_top5.csv.gz"):
         tables.setdefault(r["source"], []).append(r)
     for source, entries in tables.items():
         hits = []

@@ -6,6 +6,7 @@ at a temporary file (see harness.respawn_in_throwaway), migrates it, and deletes
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import threading
 import time
@@ -127,7 +128,12 @@ def _http_phase(server: Server, world: dict[str, Any], n: int, clients: int, out
                 if i is None or failures:
                     return
                 t0 = time.perf_counter()
-                status, payload = _post(conn, world, f"{key_prefix}-{i}", _body(world, i))
+                try:
+                    status, payload = _post(conn, world, f"{key_prefix}-{i}", _body(world, i))
+                except (OSError, http.client.HTTPException, ValueError) as exc:  # reported, never a silent thread death
+                    with lock:
+                        failures.append(f"request {i}: {type(exc).__name__}: {exc}")
+                    return
                 elapsed = time.perf_counter() - t0
                 with lock:
                     if status != 201:
@@ -152,7 +158,8 @@ def _http_phase(server: Server, world: dict[str, Any], n: int, clients: int, out
 
 def _storm(server: Server, world: dict[str, Any], k: int) -> str:
     """k identical requests at once with one Idempotency-Key: exactly one 201, the rest 200, one number."""
-    barrier = threading.Barrier(k)
+    # The barrier times out, so one client that cannot connect fails the storm instead of hanging the rest.
+    barrier = threading.Barrier(k, timeout=60)
     results: list[tuple[int, str]] = []
     body = _body(world, 0)
 
@@ -163,6 +170,9 @@ def _storm(server: Server, world: dict[str, Any], k: int) -> str:
             barrier.wait()
             status, payload = _post(conn, world, "storm", body)
             results.append((status, str(payload.get("number", payload))))
+        except (OSError, http.client.HTTPException, ValueError, threading.BrokenBarrierError) as exc:
+            barrier.abort()
+            results.append((0, f"{type(exc).__name__}: {exc}"))
         finally:
             conn.close()
 

@@ -12,8 +12,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from hotline.bench.harness import Output, machine_line
-from hotline.bench.hotspots import _csv
+from hotline.bench.harness import Output, machine_line, package_csv
 
 COLUMNS = ("syu_可解释性_人工标注", "rollbear_完整性指标_人工", "rollbear_可解释性指标_人工")
 
@@ -26,8 +25,8 @@ def run(options: dict[str, Any], out: Output) -> None:
     from hotline.intelligence.replies import content_of, flags, weak
 
     out.write(machine_line() + "\n")
-    messages = {r["留言编号"]: r for r in _csv("messages_with_replies.csv.gz")}
-    labels = _csv("reply_quality_labels.csv.gz")
+    messages = {r["留言编号"]: r for r in package_csv("messages_with_replies.csv.gz")}
+    labels = package_csv("reply_quality_labels.csv.gz")
     if options.get("limit"):
         labels = labels[: options["limit"]]
     same = Counter(content_of(m["答复意见"]) for m in messages.values())

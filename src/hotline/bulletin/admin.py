@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from hotline.adminbase import ReadOnlyAdmin
 from hotline.bulletin.models import BulletinText, PublishedBulletin
 from hotline.bulletin.period import BulletinError, Month
 from hotline.bulletin.services import enter_text
@@ -48,16 +49,7 @@ class BulletinTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublishedBulletin)
-class PublishedBulletinAdmin(admin.ModelAdmin):
+class PublishedBulletinAdmin(ReadOnlyAdmin):
     list_display = ["month", "style", "version", "as_of", "issued_on", "published_by", "published_at", "content_hash"]
     list_filter = ["style"]
     readonly_fields = [f.name for f in PublishedBulletin._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

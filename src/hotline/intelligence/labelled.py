@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,26 +32,54 @@ class Row:
 
 
 def read_rows(path: Path, *, need: Sequence[str]) -> list[Row]:
-    """Rows of a UTF-8 CSV with a header holding the columns `need` (and optionally `title`)."""
+    """Rows of a UTF-8 CSV (gzip-compressed when the name ends in .gz) with a header holding the columns
+    `need` (and optionally `title`)."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        opened = (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if path.suffix == ".gz"
+                  else path.open(encoding="utf-8-sig", newline=""))
+        with opened as handle:
             return list(_rows(path, handle, need))
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (OSError, EOFError) as exc:  # gzip: BadGzipFile is an OSError, a cut-off file an EOFError
+        raise InputFileError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
     except UnicodeDecodeError:
         raise InputFileError(f"{path}: not UTF-8 text") from None
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a readable CSV ({exc})") from None
 
 
+# Other names a column goes by: the shared labelled set's `text_seg`, and the message board's own export
+# (留言编号, 留言主题, 留言详情, 一级标签), so those files are read as they come. The canonical name wins.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("留言编号",),
+    "title": ("留言主题",),
+    "text": ("text_seg", "留言详情"),
+    "label": ("一级标签", "一级分类"),
+}
+
+
+def _canonical(header: list[str]) -> list[str]:
+    """The header with each column's first present alias renamed to its canonical name."""
+    out = list(header)
+    for name, aliases in ALIASES.items():
+        if name in header:
+            continue
+        alias = next((a for a in aliases if a in header), None)
+        if alias is not None:
+            out[header.index(alias)] = name
+    return out
+
+
 def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Row]:
     reader = csv.DictReader(handle)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    given = [h.strip() for h in (reader.fieldnames or [])]
+    header = _canonical(given)
     missing = [c for c in need if c not in header]
     if missing:
-        raise InputFileError(f"{path} line 1: missing column(s) {', '.join(missing)} (header: {','.join(header)})")
+        raise InputFileError(f"{path} line 1: missing column(s) {', '.join(missing)} (header: {','.join(given)})")
     reader.fieldnames = header
-    seen: set[str] = set()
+    # A record exported twice (the board's own sample repeats one) is predicted twice, a row each; one id
+    # naming two different messages is an error, since the output could not say which is which.
+    seen: dict[str, str] = {}
     for record in reader:
         line = reader.line_num
         text = (record.get("text") or "").strip()
@@ -60,13 +89,12 @@ def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Ro
         if "label" in need and not label:
             raise InputFileError(f"{path} line {line}: column label is empty")
         key = (record.get("id") or "").strip() if "id" in need else str(line)
-        if "id" in need:
-            if not key:
-                raise InputFileError(f"{path} line {line}: column id is empty")
-            if key in seen:
-                raise InputFileError(f"{path} line {line}: id {key!r} appears twice")
-            seen.add(key)
-        yield Row(line=line, key=key, title=(record.get("title") or "").strip(), text=text, label=label)
+        title = (record.get("title") or "").strip()
+        if "id" in need and not key:
+            raise InputFileError(f"{path} line {line}: column id is empty")
+        if "id" in need and seen.setdefault(key, f"{title}\n{text}") != f"{title}\n{text}":
+            raise InputFileError(f"{path} line {line}: id {key!r} appears twice with different text")
+        yield Row(line=line, key=key, title=title, text=text, label=label)
 
 
 def deduplicated(rows: Sequence[Row]) -> list[Row]:

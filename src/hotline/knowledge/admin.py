@@ -2,11 +2,10 @@
 changes go through the services, which keep versions and the index)."""
 from __future__ import annotations
 
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from hotline.adminbase import ReadOnlyAdmin
 from hotline.knowledge.models import Article, ArticleVersion, SynonymGroup, UpdateDuty
 
 
@@ -16,30 +15,19 @@ class SynonymGroupAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("words",)
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Article)
-class ArticleAdmin(_ReadOnly):
+class ArticleAdmin(ReadOnlyAdmin):
     list_display = ("key", "title", "unit", "status", "public", "valid_until", "version", "updated_at")
     list_filter = ("status", "public")
     search_fields = ("key", "title")
 
 
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(_ReadOnly):
+class ArticleVersionAdmin(ReadOnlyAdmin):
     list_display = ("article", "version", "action", "status", "changed_by", "changed_at")
 
 
 @admin.register(UpdateDuty)
-class UpdateDutyAdmin(_ReadOnly):
+class UpdateDutyAdmin(ReadOnlyAdmin):
     list_display = ("title", "unit", "due_date", "status", "created_at", "done_at")
     list_filter = ("status",)
