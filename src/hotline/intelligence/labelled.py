@@ -79,7 +79,7 @@ def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Ro
     reader.fieldnames = header
     # A record exported twice (the board's own sample repeats one) is predicted twice, a row each; one id
     # naming two different messages is an error, since the output could not say which is which.
-    seen: dict[str, str] = {}
+    seen: dict[str, bytes] = {}
     for record in reader:
         line = reader.line_num
         text = (record.get("text") or "").strip()
@@ -92,7 +92,8 @@ def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Ro
         title = (record.get("title") or "").strip()
         if "id" in need and not key:
             raise InputFileError(f"{path} line {line}: column id is empty")
-        if "id" in need and seen.setdefault(key, f"{title}\n{text}") != f"{title}\n{text}":
+        digest = hashlib.sha1(f"{title}\n{text}".encode()).digest() if "id" in need else b""  # not the text twice
+        if "id" in need and seen.setdefault(key, digest) != digest:
             raise InputFileError(f"{path} line {line}: id {key!r} appears twice with different text")
         yield Row(line=line, key=key, title=title, text=text, label=label)
 
