@@ -84,7 +84,7 @@ VARIANTS = {
     "svc_lr": dict(clf="svc+lr", C=1.0, lr_C=20.0),
     "C0.5": dict(C=0.5), "C0.7": dict(C=0.7), "C1.4": dict(C=1.4),
     "maxc1500": dict(max_chars=1500), "maxc6000": dict(max_chars=6000),
-    "mindf1": dict(min_df=1), "mindf3": dict(min_df=3), "mindf4": dict(min_df=4), "mindf5": dict(min_df=5),
+    "mindf1": dict(min_df=1), "mindf3": dict(min_df=3), "mindf4": dict(min_df=4), "mindf5": dict(min_df=5), "mindf7": dict(min_df=7), "mindf10": dict(min_df=10),
     "word_lin": dict(sublinear=(False, True, True, True)),
     "l1norm": dict(norm="l1"),
     "char12": dict(char=(1, 2)),
