@@ -2,7 +2,6 @@
 changes go through the services, which keep versions and the index)."""
 from __future__ import annotations
 
-
 from django.contrib import admin
 
 from hotline.adminbase import ReadOnlyAdmin
