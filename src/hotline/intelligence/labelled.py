@@ -141,6 +141,12 @@ def score(truth: Sequence[str], predicted: Sequence[str]) -> Score:
                  test_rows=len(truth))
 
 
+def mean(scores: Sequence[Score]) -> tuple[Decimal, Decimal]:
+    """Mean accuracy and macro-F1 over several splits, rounded as each split's figures are."""
+    return (_rate(sum(float(s.accuracy) for s in scores) / len(scores)),
+            _rate(sum(float(s.macro_f1) for s in scores) / len(scores)))
+
+
 def splits(rows: Sequence[Row], *, folds: int, holdout: float | None, seed: int
            ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified train/test index pairs over deduplicated rows: k folds, or one held-out share."""

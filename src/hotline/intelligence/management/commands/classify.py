@@ -107,7 +107,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}: train {len(train_idx)}, test {score.test_rows}: accuracy {score.accuracy}, "
                               f"macro-F1 {score.macro_f1} ({time.perf_counter() - started:.1f} s)")
         if len(scores) > 1:
-            accuracy = labelled._rate(sum(float(s.accuracy) for s in scores) / len(scores))
-            macro = labelled._rate(sum(float(s.macro_f1) for s in scores) / len(scores))
+            accuracy, macro = labelled.mean(scores)
             self.stdout.write(f"mean over {len(scores)} folds ({len(rows)} distinct texts): accuracy {accuracy}, "
                               f"macro-F1 {macro}")
