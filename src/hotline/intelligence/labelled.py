@@ -90,11 +90,12 @@ def _rows(path: Path, handle: Iterable[str], need: Sequence[str]) -> Iterator[Ro
             raise InputFileError(f"{path} line {line}: column label is empty")
         key = (record.get("id") or "").strip() if "id" in need else str(line)
         title = (record.get("title") or "").strip()
-        if "id" in need and not key:
-            raise InputFileError(f"{path} line {line}: column id is empty")
-        digest = hashlib.sha1(f"{title}\n{text}".encode()).digest() if "id" in need else b""  # not the text twice
-        if "id" in need and seen.setdefault(key, digest) != digest:
-            raise InputFileError(f"{path} line {line}: id {key!r} appears twice with different text")
+        if "id" in need:
+            if not key:
+                raise InputFileError(f"{path} line {line}: column id is empty")
+            digest = hashlib.sha1(f"{title}\n{text}".encode()).digest()  # not the text twice in memory
+            if seen.setdefault(key, digest) != digest:
+                raise InputFileError(f"{path} line {line}: id {key!r} appears twice with different text")
         yield Row(line=line, key=key, title=title, text=text, label=label)
 
 
